@@ -26,12 +26,14 @@ from kg.records import Lecture, Problem, Section
 from kg.resources import read_table
 
 SUMMARY = re.compile(
-    r"<summary>\s*(?P<number>\d+)\s*[.．、]\s*(?:\[(?P<date>[^\]]*\d{4}-\d{1,2}-\d{1,2}[^\]]*)\]\s*)?"
-    r"(?P<title>.*?)\s*</summary>",
+    r"<summary>\s*(?P<number>\d{1,9})\s*[.．、]\s*(?:\[\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})\s*\]\s*)?"
+    r"(?P<title>.*?)</summary>",
     re.S,
 )
+# the <summary> line is near the top of a block: never scan a huge block for it
+SUMMARY_SCAN = 8000
 VIDEO = re.compile(
-    r"(?:youtube\.com/watch\?(?:[^\"'\s>]*&)?v=|youtu\.be/|youtube\.com/embed/)([A-Za-z0-9_-]{11})"
+    r"(?:youtube\.com/watch\?(?:[^\"'\s>&]{0,200}&)*?v=|youtu\.be/|youtube\.com/embed/)([A-Za-z0-9_-]{11})(?![A-Za-z0-9_-])"
 )
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 RULE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
@@ -161,28 +163,29 @@ def _same_title(heading: str, title: str) -> bool:
     return squash(heading) == squash(title)
 
 
-def parse_block(lines: list[str], first: int, last: int, source: str) -> Lecture | Problem:
-    """One lecture record from lines[first..last], or the Problem that prevents it."""
+def parse_block(lines: list[str], first: int, last: int, source: str) -> tuple[Lecture | None, list[Problem]]:
+    """One lecture record from lines[first..last] (None when it cannot be read) and
+    the problems found on the way."""
     block = "\n".join(lines[first : last + 1])
-    summary = SUMMARY.search(block)
+    summary = SUMMARY.search(block[:SUMMARY_SCAN])
     if not summary:
-        return Problem(source, first + 1, "<details> block has no '<summary>N. title</summary>' line; skipped")
+        return None, [Problem(source, first + 1, f"<details> block has no readable '<summary>N. title</summary>' (missing, malformed or over {SUMMARY_SCAN} characters); skipped")]
     summary_line = first + block[: summary.start()].count("\n") + 1
     title = re.sub(r"\s+", " ", summary.group("title")).strip()
     if not title:
-        return Problem(source, summary_line, "lecture has an empty title; skipped")
+        return None, [Problem(source, summary_line, "lecture has an empty title; skipped")]
     if len(title) > MAX_TITLE:
-        return Problem(source, summary_line, f"title is {len(title)} characters long (limit {MAX_TITLE}); skipped")
+        return None, [Problem(source, summary_line, f"title is {len(title)} characters long (limit {MAX_TITLE}); skipped")]
     video = VIDEO.search(block)
     if not video:
-        return Problem(source, summary_line, f"lecture {summary.group('number')} has no YouTube video link; skipped")
-    date = None
+        return None, [Problem(source, summary_line, f"lecture {summary.group('number')} has no YouTube video link; skipped")]
+    date, problems = None, []
     if summary.group("date"):
-        raw_date = summary.group("date").strip()
+        raw_date = summary.group("date")
         try:
-            date = dt.date.fromisoformat(raw_date).isoformat()
+            date = dt.date.fromisoformat("-".join(f"{int(x):02d}" for x in raw_date.split("-"))).isoformat()
         except ValueError:
-            date = None  # reported by the caller through the problems list
+            problems.append(Problem(source, summary_line, f"lecture {summary.group('number')}: '{raw_date}' is not a valid date; date left out"))
     # The summary markdown starts after the link's closing </a> (or the link line).
     body_start = first + block[: video.end()].count("\n") + 1
     for index in range(body_start - 1, last):
@@ -211,7 +214,7 @@ def parse_block(lines: list[str], first: int, last: int, source: str) -> Lecture
         date=date,
         summary=text,
         sections=sections,
-    )
+    ), problems
 
 
 def parse_text(text: str, source: str) -> tuple[list[Lecture], list[Problem]]:
@@ -225,14 +228,10 @@ def parse_text(text: str, source: str) -> tuple[list[Lecture], list[Problem]]:
     if not blocks and not problems:
         return [], [Problem(source, 1, "no <details> lecture block found; is this a catalog page?")]
     for first, last in blocks:
-        result = parse_block(lines, first, last, source)
-        if isinstance(result, Problem):
-            problems.append(result)
-            continue
-        raw_date = SUMMARY.search("\n".join(lines[first : last + 1])).group("date")
-        if raw_date and result.date is None:
-            problems.append(Problem(source, result.line, f"lecture {result.number}: '{raw_date}' is not a valid date; date left out"))
-        lectures.append(result)
+        lecture, found = parse_block(lines, first, last, source)
+        problems.extend(found)
+        if lecture is not None:
+            lectures.append(lecture)
     return lectures, problems
 
 
