@@ -82,6 +82,19 @@ def replace_folder(staging: Path, out: Path) -> None:
         os.replace(staging, out)
 
 
+def recover_interrupted(out: Path) -> None:
+    """Clean up after a build that was killed: drop half-written staging folders and,
+    if it died between the two renames of :func:`replace_folder`, put the previous
+    output back. Called with the output lock held."""
+    out = out.resolve()
+    old_folders = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and old_folders:
+        os.replace(old_folders[-1], out)
+        old_folders = old_folders[:-1]
+    for leftover in old_folders + sorted(out.parent.glob(f".{out.name}.new-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def run_build(options: BuildOptions, timer: StageTimer | None = None) -> BuildReport:
     """Build every output from ``options.inputs`` into ``options.out``."""
     from kg import export
@@ -112,6 +125,7 @@ def run_build(options: BuildOptions, timer: StageTimer | None = None) -> BuildRe
 
     out = options.out
     with output_lock(out):
+        recover_interrupted(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
         try:
             files = export.write_all(graph, staging, options, timer)

@@ -1,0 +1,164 @@
+"""`kg build` end to end, as a user runs it (issues 2 and 8)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds"
+PAGES = ROOT / "tests" / "data"
+OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml")
+
+
+def kg(*args: str, cwd: Path = ROOT, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=300, **kwargs)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def nt_lines(folder: Path) -> int:
+    return sum(1 for line in (folder / "graph.nt").read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "output"
+    result = kg("build", str(SEED), "--out", str(out), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_build_writes_every_output_and_a_summary(tmp_path):
+    out = tmp_path / "output"
+    result = kg("build", str(SEED), "--out", str(out), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "lectures read: 50 (6 with summaries)" in result.stdout
+    assert "concepts:" in result.stdout and "links:" in result.stdout and "files written:" in result.stdout
+    for name in OUTPUTS:
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_default_input_is_seeds_and_default_output_is_output(tmp_path):
+    # run from an empty folder: seeds/ falls back to the project's seeds, output/ is created here
+    result = kg("build", "--no-cache", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "lectures read: 50" in result.stdout
+    assert (tmp_path / "output" / "graph.nt").exists()
+
+
+def test_same_input_gives_byte_identical_ntriples(seed_build, tmp_path):
+    again = tmp_path / "again"
+    assert kg("build", str(SEED), "--out", str(again), "--no-cache").returncode == 0
+    assert (again / "graph.nt").read_bytes() == (seed_build / "graph.nt").read_bytes()
+
+
+def test_failed_build_leaves_previous_output_untouched(seed_build, tmp_path):
+    before = digest(seed_build)
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    result = kg("build", str(empty), "--out", str(seed_build), "--no-cache")
+    assert result.returncode == 1
+    assert f"{empty}:1: file is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert digest(seed_build) == before
+
+
+def test_damaged_block_is_reported_and_skipped_unless_strict(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text((SEED / "000_cb5f99d682638e4e.txt").read_text(encoding="utf-8")
+                    + "\n<details>\n<summary>999. no video</summary>\n</details>\n", encoding="utf-8")
+    result = kg("build", str(page), "--out", str(tmp_path / "out"), "--no-cache")
+    assert result.returncode == 0
+    assert "lecture 999 has no YouTube video link" in result.stderr and f"{page}:" in result.stderr
+    strict = kg("build", str(page), "--out", str(tmp_path / "strict"), "--no-cache", "--strict")
+    assert strict.returncode == 1 and not (tmp_path / "strict").exists()
+
+
+def test_not_utf8_is_a_clear_error(tmp_path):
+    page = tmp_path / "latin1.md"
+    page.write_bytes("<details>\n<summary>1. caf\xe9</summary>\n".encode("latin-1"))
+    result = kg("build", str(page), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"{page}:2: not UTF-8" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    result = kg("build", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "no such file or folder" in result.stderr
+
+
+def test_cache_is_reused_and_survives_corruption(tmp_path):
+    cache = tmp_path / "cache"
+    env = {"KG_CACHE": str(cache)}
+    first = kg("build", str(SEED), "--out", str(tmp_path / "a"), env=env)
+    assert first.returncode == 0, first.stderr
+    files = sorted(cache.rglob("*.json"))
+    assert len(files) == 50
+    # corrupt the cache: truncate one file, fill another with a foreign document
+    files[0].write_text(files[0].read_text()[:20])
+    files[1].write_text('{"something": "else"}')
+    second = kg("build", str(SEED), "--out", str(tmp_path / "b"), env=env)
+    assert second.returncode == 0, second.stderr
+    assert (tmp_path / "a" / "graph.nt").read_bytes() == (tmp_path / "b" / "graph.nt").read_bytes()
+    assert files[0].read_text().startswith('{"hash"')  # rewritten
+
+
+@pytest.fixture(scope="module")
+def big_catalog(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_catalog
+
+    folder = tmp_path_factory.mktemp("big")
+    write_catalog(3000, folder)
+    return folder
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.8, 1.5, 2.5, 4.0])
+def test_killed_build_leaves_previous_output_complete(seed_build, big_catalog, tmp_path, delay):
+    out = tmp_path / "output"
+    assert kg("build", str(SEED), "--out", str(out), "--no-cache").returncode == 0
+    before = digest(out)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big_catalog), "--out", str(out),
+                                "--no-cache", "--jobs", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = digest(out)
+    # either the old output, untouched, or (if the kill came after the swap) the complete new one
+    if after != before:
+        assert set(after) == set(before) and nt_lines(out) > nt_lines(seed_build)
+    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".output.")]
+    assert all(p.name.endswith(".lock") or p.is_dir() for p in leftovers)
+    # the next build succeeds and cleans up
+    assert kg("build", str(SEED), "--out", str(out), "--no-cache").returncode == 0
+    assert digest(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".output.") and p.is_dir()]
+
+
+def test_two_builds_into_one_folder_are_serialised(tmp_path):
+    out = tmp_path / "output"
+    processes = [subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(inputs), "--out", str(out), "--no-cache"],
+                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for inputs in (SEED, PAGES)]
+    for process in processes:
+        assert process.wait(timeout=300) == 0, process.stderr.read()
+    # the folder holds one build's complete output, not a mix of both
+    lines = nt_lines(out)
+    sizes = {}
+    for inputs in (SEED, PAGES):
+        alone = tmp_path / f"alone-{inputs.name}"
+        assert kg("build", str(inputs), "--out", str(alone), "--no-cache").returncode == 0
+        sizes[inputs.name] = digest(alone)
+    assert digest(out) in sizes.values()
+    assert lines > 0
