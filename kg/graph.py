@@ -137,15 +137,45 @@ def base_graph(lectures: list[Lecture], concepts: dict[str, Concept], mentions: 
     return graph
 
 
+def _upload_dates(lectures: list[Lecture]) -> dict[str, str]:
+    """video id -> upload date, filled forward for the undated: catalog numbers follow
+    upload order, so an undated lecture went up on or after the last dated lecture
+    numbered before it ("" when none is)."""
+    dates: dict[str, str] = {}
+    last = ""
+    for lecture in sorted(lectures, key=lambda l: l.number):
+        last = lecture.date or last
+        dates[lecture.video_id] = last
+    return dates
+
+
 def _number_courses(graph: nx.MultiDiGraph) -> None:
-    """Give each part_of edge the lecture's position in its course: the "Lecture N" or
-    "第N講" number when titles have one, else catalog order (the catalog lists a
-    course's lectures in teaching order, series by series)."""
+    """Give each part_of edge the lecture's position in its course (teaching order).
+
+    1. The "Lecture N" or "第N講" number, when the title has one (numbered lectures
+       come before unnumbered ones of the same course).
+    2. Else the lecture's multi-part lecture as a block, placed where its first part
+       went up (upload date, filled forward for undated lectures, then catalog
+       number), its parts in part order: the catalog lists uploads, and the parts of
+       one lecture are often uploaded out of order or interleaved with other topics
+       (e.g. part 4 as number 301, part 3 as 302).
+    3. Catalog number breaks the remaining ties.
+    """
+    lectures = [data["record"] for _, data in graph.nodes(data=True) if data.get("kind") == LECTURE]
+    dates = _upload_dates(lectures)
+    anchors: dict[str, tuple[str, int]] = {}  # series -> (date, number) of its first upload
+    for lecture in lectures:
+        if lecture.series and lecture.part:
+            anchor = (dates[lecture.video_id], lecture.number)
+            anchors[lecture.series] = min(anchors.get(lecture.series, anchor), anchor)
     by_course: dict[str, list[tuple[tuple, str]]] = {}
     for u, v, key in graph.edges(keys=True):
         if key == "part_of":
             lecture: Lecture = graph.nodes[u]["record"]
-            order = (lecture.course_position if lecture.course_position is not None else 10**6, lecture.number)
+            numbered = lecture.course_position if lecture.course_position is not None else 10**6
+            own = (dates[lecture.video_id], lecture.number)
+            anchor = anchors.get(lecture.series, own) if lecture.series and lecture.part else own
+            order = (numbered, anchor, lecture.part or 0, lecture.number)
             by_course.setdefault(v, []).append((order, u))
     for course, members in by_course.items():
         for position, (_, node) in enumerate(sorted(members), start=1):
