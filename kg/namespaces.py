@@ -41,7 +41,7 @@ class Namespace:
         return iri.startswith(self._iri) and iri[len(self._iri):] in self._terms
 
 
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type first rest nil value")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type first rest nil value Statement subject predicate object langString")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso subClassOf subPropertyOf domain range Class")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "string integer decimal double date dateTime boolean anyURI")
 OWL = Namespace("http://www.w3.org/2002/07/owl#", "Ontology Class ObjectProperty DatatypeProperty versionInfo")
@@ -57,7 +57,10 @@ SDO = Namespace(
     "competencyRequired workTranslation translationOfWork courseCode description",
 )
 DCT = Namespace("http://purl.org/dc/terms/", "title description source created modified license creator hasVersion")
-VOID = Namespace("http://rdfs.org/ns/void#", "Dataset triples entities distinctSubjects dataDump vocabulary sparqlEndpoint")
+VOID = Namespace(
+    "http://rdfs.org/ns/void#",
+    "Dataset triples entities distinctSubjects dataDump vocabulary sparqlEndpoint uriSpace classPartition class",
+)
 DCAT = Namespace("http://www.w3.org/ns/dcat#", "Dataset Distribution distribution downloadURL mediaType")
 PROV = Namespace(
     "http://www.w3.org/ns/prov#",
@@ -67,5 +70,6 @@ WD = Namespace("http://www.wikidata.org/entity/", "")
 KG = Namespace(
     "https://w3id.org/lecture-kg/ontology#",
     "requires prerequisite Mention lecture concept weight section snippet surface kind "
-    "nextPart previousPart partNumber courseOrder sourceLine origin confidence evidence",
+    "nextPart previousPart partNumber courseOrder sourceLine origin confidence evidence "
+    "WeightedLink Prerequisite provenance partCount series lectureNumber",
 )

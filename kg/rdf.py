@@ -1,0 +1,862 @@
+"""RDF export of the graph model: ``graph.nt``, ``graph.ttl`` and ``graph.jsonld``.
+
+The vocabulary (the contract other tools rely on) is documented in ``ontology/kg.ttl``
+and checked by ``ontology/shapes.ttl``. In short, with ``<base>`` configurable:
+
+=====================================  ==================================================
+subject                                 what it says
+=====================================  ==================================================
+``<base>lecture/<video id>``            ``a schema:VideoObject, schema:LearningResource``;
+                                        schema:name (``@zh-Hant`` or ``@en``), url,
+                                        identifier, position, uploadDate, thumbnailUrl,
+                                        inLanguage, isPartOf (+ kg:courseOrder), abstract,
+                                        about / mentions / teaches / competencyRequired,
+                                        workTranslation / translationOfWork,
+                                        kg:nextPart / kg:previousPart, PROV source and line
+``<base>course/<id>``                   ``a schema:Course``; name, identifier, inLanguage
+``<base>concept/<key>``                 ``a skos:Concept``; inScheme, prefLabel (one per
+                                        language), altLabel, broader, related, exactMatch,
+                                        kg:requires
+``<base>mention/<video id>/<key>``      ``a kg:Mention``: the weight and evidence of one
+                                        lecture -> concept link
+``<base>link/<relation>/<from>/<to>``   ``a kg:WeightedLink`` (``kg:Prerequisite`` for
+                                        requires): rdf:subject/predicate/object + weight
+``<base>source/<path>``                 ``a prov:Entity``: a catalog file read
+``<base>void`` (and ``void/...``)       the VoID / DCAT / PROV description of the dump
+=====================================  ==================================================
+
+Design, for speed and scale (issue 7): no RDF library in the hot path. Every subject's
+triples are generated as one *block* of ``(predicate IRI, object)`` pairs, where an
+object is an IRI (plain ``str``) or a :class:`Lit`. Blocks are produced in the order of
+their N-Triples subject token ``<iri>``; since ``>`` cannot occur inside an IRI, sorting
+the lines inside each block then makes the whole ``graph.nt`` sorted, without holding
+the dump in memory. The three files are written side by side in one pass; memory grows
+with the nodes of the graph (their sort keys), not with the triples; time is linear in
+the output (plus the sort of the node keys). Measured: 148 lectures (~34,000 triples) in
+about 0.13 s; 100,000 synthetic lectures (10.8 million triples) in 57 s at 5 µs a
+triple, with 80 MB on top of the graph model.
+
+The dataset description goes last (``<base>void`` sorts after every other subject), so
+its ``void:triples`` can count every line, itself included.
+
+>>> nt_literal(Lit('say "hi"\\n', "en"))
+'"say \\\\"hi\\\\"\\\\n"@en'
+>>> iri_segment("a b/c")
+'a%20b%2Fc'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+import networkx as nx
+
+from kg.graph import CONCEPT, COURSE, LECTURE, nodes_of
+from kg import namespaces as ns
+from kg.namespaces import DEFAULT_BASE
+
+
+class _Resolved:
+    """A namespace with its terms looked up once: attribute access in the hot path
+    costs a dict lookup instead of a call (undeclared terms still fail)."""
+
+    def __init__(self, namespace: ns.Namespace):
+        self._iri = str(namespace)
+        self.__dict__.update({term: namespace[term] for term in namespace._terms})
+
+    def __str__(self) -> str:
+        return self._iri
+
+    def __getitem__(self, name: str) -> str:
+        return self.__dict__[name]
+
+
+DCAT, DCT, KG, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD = map(
+    _Resolved, (ns.DCAT, ns.DCT, ns.KG, ns.PROV, ns.RDF, ns.RDFS, ns.SDO, ns.SKOS, ns.VOID, ns.XSD)
+)
+
+NT_FILE, TURTLE_FILE, JSONLD_FILE = "graph.nt", "graph.ttl", "graph.jsonld"
+
+SCHEME_LABELS = (("en", "Machine learning concepts"), ("zh-Hant", "機器學習概念"))
+DATASET_TITLE = "Lecture knowledge graph"
+DATASET_DESCRIPTION = (
+    "Lectures of Prof. Hung-yi Lee's machine learning courses, the concepts they are about or "
+    "mention, and the prerequisite relations between those concepts, read from catalog pages."
+)
+
+
+class Lit(NamedTuple):
+    """An RDF literal: text with a language tag, or with a datatype (``None``: xsd:string)."""
+
+    text: str
+    lang: str | None = None
+    datatype: str | None = None
+
+
+Pairs = list[tuple[str, "str | Lit"]]
+
+
+# ---------------------------------------------------------------- text and IRI safety
+
+# XML 1.0 (and so xsd:string) cannot carry C0 controls other than tab/newline/return,
+# nor noncharacters; Raptor rejects U+FFFE. Lone surrogates cannot even be encoded.
+_FORBIDDEN_CHARS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+)
+_UNSAFE_TEXT = re.compile(f"[{_FORBIDDEN_CHARS}\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ASCII_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the fast path for ASCII text
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` made safe for every RDF syntax and parser: lone surrogates become
+    U+FFFD, characters xsd:string cannot hold (NUL, other C0 controls, noncharacters)
+    are dropped.
+
+    >>> clean_text("a\\x00b\\ud800c")
+    'ab\\ufffdc'
+    """
+    if (_ASCII_UNSAFE if text.isascii() else _UNSAFE_TEXT).search(text) is None:
+        return text
+    return _FORBIDDEN.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+# characters IRIREF (N-Triples, Turtle) does not allow, plus those IRIs should not carry
+_IRI_UNSAFE = re.compile(f'[\x00-\x20<>"{{}}|^`\\\\\x7f-\x9f\ud800-\udfff{_FORBIDDEN_CHARS}]')
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+
+
+def safe_iri(iri: str) -> str:
+    """An IRI from outside (a URL, a Wikidata link) with the characters that IRIs
+    cannot hold percent-encoded.
+
+    >>> safe_iri('http://e/a b>"')
+    'http://e/a%20b%3E%22'
+    """
+    if _IRI_UNSAFE.search(iri) is None:
+        return iri
+    return _IRI_UNSAFE.sub(lambda m: _percent(m.group()), iri)
+
+
+@lru_cache(maxsize=1 << 16)
+def iri_segment(text: str, keep: str = "") -> str:
+    """``text`` as one IRI path segment: ASCII unreserved characters and Unicode
+    letters, marks and digits stay as they are; everything else (``/``, ``%``, space,
+    punctuation, controls) is percent-encoded, so the mapping is reversible with
+    :func:`urllib.parse.unquote`. ``keep`` lists extra characters to leave alone.
+
+    >>> iri_segment("self-attention"), iri_segment("自注意力"), iri_segment("50%")
+    ('self-attention', '自注意力', '50%25')
+    """
+    out = []
+    for char in text:
+        if (char.isascii() and (char.isalnum() or char in "-._~" or char in keep)) or (
+            not char.isascii() and ord(char) >= 0xA0 and unicodedata.category(char)[0] in "LMN"
+        ):
+            out.append(char)
+        else:
+            out.append(_percent(char))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- N-Triples terms
+
+_NT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x08": "\\b", "\x0c": "\\f",
+               "\x7f": "\\u007F"}
+_NT_SPECIAL = re.compile('["\\\\\n\r\t\x08\x0c\x7f]')
+
+
+def nt_string(text: str) -> str:
+    """A quoted N-Triples/Turtle/SPARQL string (canonical RDF 1.2 escapes)."""
+    if _NT_SPECIAL.search(text) is None:
+        return '"' + text + '"'
+    return '"' + _NT_SPECIAL.sub(lambda m: _NT_ESCAPES[m.group()], text) + '"'
+
+
+def nt_literal(lit: Lit) -> str:
+    if lit.lang:
+        return nt_string(lit.text) + "@" + lit.lang
+    if lit.datatype and lit.datatype != XSD.string:
+        return nt_string(lit.text) + "^^<" + lit.datatype + ">"
+    return nt_string(lit.text)
+
+
+def nt_term(term: "str | Lit") -> str:
+    return "<" + term + ">" if isinstance(term, str) else nt_literal(term)
+
+
+@lru_cache(maxsize=1024)
+def language_tag(tag: str) -> str:
+    """A BCP 47 tag in its conventional case (``zh-hant`` -> ``zh-Hant``, ``en-us`` -> ``en-US``).
+
+    >>> language_tag("zh-hant"), language_tag("EN"), language_tag("zh-hans-tw")
+    ('zh-Hant', 'en', 'zh-Hans-TW')
+    """
+    parts = [part for part in re.split(r"[-_]", tag.strip()) if part]
+    if not parts or not all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts):
+        return ""
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+@lru_cache(maxsize=4096)
+def integer(value: int) -> Lit:
+    return Lit(str(int(value)), None, XSD.integer)
+
+
+@lru_cache(maxsize=4096)
+def decimal(value: float) -> Lit:
+    """xsd:decimal in its shortest round-tripping form (no exponent); non-finite
+    numbers, which decimals cannot hold, as xsd:double.
+
+    >>> decimal(0.75), decimal(1), decimal(1e-05).text
+    (Lit(text='0.75', lang=None, datatype='http://www.w3.org/2001/XMLSchema#decimal'), Lit(text='1.0', lang=None, datatype='http://www.w3.org/2001/XMLSchema#decimal'), '0.00001')
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return Lit("NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF"), None, XSD.double)
+    text = repr(value)
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+        if "." not in text:
+            text += ".0"
+    return Lit(text, None, XSD.decimal)
+
+
+def text_literal(text: str, lang: str | None = None) -> Lit:
+    return Lit(clean_text(text), lang or None, None)
+
+
+# ---------------------------------------------------------------- IRIs of the dump
+
+
+class Iris:
+    """The IRIs minted for one base: stable, derived from video ids, concept keys,
+    course ids and source paths, never from counters.
+
+    >>> Iris("https://example.org/kg/").mention("abc", "self-attention")
+    'https://example.org/kg/mention/abc/self-attention'
+    """
+
+    def __init__(self, base: str):
+        self.base = base
+        self.lecture_ns = base + "lecture/"
+        self.concept_ns = base + "concept/"
+        self.course_ns = base + "course/"
+        self.scheme = base + "concept/scheme"
+        self.dataset = base + "void"
+        self._nodes: dict[str, str] = {}
+
+    def lecture(self, video_id: str) -> str:
+        return self.lecture_ns + iri_segment(video_id)
+
+    def concept(self, key: str) -> str:
+        return self.concept_ns + iri_segment(key)
+
+    def course(self, course: str) -> str:
+        return self.course_ns + iri_segment(course)
+
+    def mention(self, video_id: str, key: str) -> str:
+        return f"{self.base}mention/{iri_segment(video_id)}/{iri_segment(key)}"
+
+    def link(self, relation: str, source: str, target: str) -> str:
+        return f"{self.base}link/{relation}/{iri_segment(source)}/{iri_segment(target)}"
+
+    def source(self, path: str) -> str:
+        return self.base + "source/" + iri_segment(path.lstrip("/"), keep="/")
+
+    def void(self, name: str) -> str:
+        return self.dataset + "/" + name
+
+    def node(self, node: str) -> str:
+        """The IRI of a graph-model node id (``L:…``, ``C:…``, ``K:…``)."""
+        iri = self._nodes.get(node)
+        if iri is None:
+            kind, _, key = node.partition(":")
+            iri = self._nodes[node] = {"L": self.lecture, "C": self.concept, "K": self.course}[kind](key)
+        return iri
+
+
+def check_base(base: str) -> str:
+    """The base IRI, checked: absolute, ending in ``/`` or ``#``."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", base or ""):
+        from kg.build import BuildError
+
+        raise BuildError(f"--base-iri {base!r} is not an absolute IRI (e.g. {DEFAULT_BASE})")
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+# ---------------------------------------------------------------- the blocks
+
+# relation of the graph model -> RDF property (lecture/concept subject side)
+RELATION_PROPERTY = {
+    "about": SDO.about,
+    "mentions": SDO.mentions,
+    "teaches": SDO.teaches,
+    "needs": SDO.competencyRequired,
+    "broader": SKOS.broader,
+    "related": SKOS.related,
+    "requires": KG.requires,
+    "next_part": KG.nextPart,
+    "translation_of": SDO.translationOfWork,
+    "part_of": SDO.isPartOf,
+}
+MENTION_RELATIONS = ("about", "mentions")
+LINK_RELATIONS = ("broader", "related", "requires", "teaches", "needs")  # reified as kg:WeightedLink
+
+
+def is_reified(graph: nx.MultiDiGraph, source: str, relation: str, data: dict) -> bool:
+    """Whether an edge gets a kg:WeightedLink node: every derived relation, and a
+    broader edge unless it is the curated kind (weight 1, provenance = the concept's
+    origin), which the plain skos:broader triple says in full."""
+    if relation != "broader":
+        return relation in LINK_RELATIONS
+    origin = getattr(graph.nodes[source].get("record"), "origin", None)
+    return float(data.get("weight", 1.0)) != 1.0 or data.get("provenance", origin) != origin
+
+
+def lecture_title_lang(lecture) -> str:
+    return "en" if lecture.language == "en" else "zh-Hant"
+
+
+def _lecture_pairs(graph: nx.MultiDiGraph, node: str, iris: Iris) -> Pairs:
+    lecture = graph.nodes[node]["record"]
+    pairs: Pairs = [
+        (RDF.type, SDO.VideoObject),
+        (RDF.type, SDO.LearningResource),
+        (SDO.name, text_literal(lecture.title, lecture_title_lang(lecture))),
+        (SDO.url, safe_iri(lecture.url)),
+        (SDO.identifier, text_literal(lecture.video_id)),
+        (SDO.position, integer(lecture.number)),
+        (SDO.thumbnailUrl, safe_iri(lecture.thumbnail_url)),
+        (SDO.inLanguage, text_literal(lecture.language or "zh")),
+        (PROV.wasDerivedFrom, iris.source(lecture.source)),
+        (KG.sourceLine, integer(lecture.line)),
+    ]
+    if lecture.date and _is_iso_date(lecture.date):
+        pairs.append((SDO.uploadDate, Lit(lecture.date, None, XSD.date)))
+    if lecture.summary.strip():
+        pairs.append((SDO.abstract, text_literal(lecture.summary)))
+    if lecture.part is not None:
+        pairs.append((KG.partNumber, integer(lecture.part)))
+    if lecture.part_total is not None:
+        pairs.append((KG.partCount, integer(lecture.part_total)))
+    if lecture.series:
+        pairs.append((KG.series, text_literal(lecture.series)))
+    if lecture.course_position is not None:
+        pairs.append((KG.lectureNumber, integer(lecture.course_position)))
+    if lecture.counterpart:
+        # the record's own claim, also when the other version is not in this catalog
+        inverse = SDO.translationOfWork if lecture.language == "en" else SDO.workTranslation
+        pairs.append((inverse, iris.lecture(lecture.counterpart)))
+    for _, target, relation, data in graph.out_edges(node, keys=True, data=True):
+        prop = RELATION_PROPERTY.get(relation)
+        if prop is None:
+            continue
+        pairs.append((prop, iris.node(target)))
+        if relation == "part_of" and data.get("position") is not None:
+            pairs.append((KG.courseOrder, integer(data["position"])))
+    for source, _, relation in graph.in_edges(node, keys=True):
+        if relation == "next_part":
+            pairs.append((KG.previousPart, iris.node(source)))
+        elif relation == "translation_of":
+            pairs.append((SDO.workTranslation, iris.node(source)))
+    return pairs
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def _concept_pairs(graph: nx.MultiDiGraph, node: str, iris: Iris) -> Pairs:
+    concept = graph.nodes[node]["record"]
+    pairs: Pairs = [(RDF.type, SKOS.Concept), (SKOS.inScheme, iris.scheme),
+                    (KG.origin, text_literal(concept.origin))]
+    # skos:prefLabel: at most one per language tag; further ones become altLabels
+    preferred: dict[str, tuple[str, str]] = {}  # lower-case tag -> (tag, text)
+    alternative: list[tuple[str, str]] = []
+    for tag, text in concept.labels:
+        tag, text = language_tag(tag) if tag else "", clean_text(text)
+        if not text.strip():
+            continue
+        if tag.lower() in preferred:
+            alternative.append((tag, text))
+        else:
+            preferred[tag.lower()] = (tag, text)
+    for tag, text in preferred.values():
+        pairs.append((SKOS.prefLabel, Lit(text, tag or None)))
+    for tag, text in concept.alt_labels:
+        alternative.append((language_tag(tag) if tag else "", clean_text(text)))
+    for tag, text in alternative:
+        if text.strip() and preferred.get(tag.lower(), (None, None))[1] != text:  # SKOS: pref and alt are disjoint
+            pairs.append((SKOS.altLabel, Lit(text, tag or None)))
+    for match in concept.exact_match:
+        pairs.append((SKOS.exactMatch, safe_iri(match)))
+    for _, target, relation in graph.out_edges(node, keys=True):
+        prop = RELATION_PROPERTY.get(relation)
+        if prop is not None and relation in ("broader", "related", "requires"):
+            pairs.append((prop, iris.node(target)))
+    for source, _, relation in graph.in_edges(node, keys=True):
+        if relation == "related":  # symmetric: stored once in the model, stated both ways here
+            pairs.append((SKOS.related, iris.node(source)))
+    return pairs
+
+
+def _scheme_pairs(iris: Iris) -> Pairs:
+    return [(RDF.type, SKOS.ConceptScheme)] + [(SKOS.prefLabel, Lit(text, tag)) for tag, text in SCHEME_LABELS]
+
+
+def _course_pairs(graph: nx.MultiDiGraph, node: str, iris: Iris) -> Pairs:
+    course = graph.nodes[node]["record"]
+    pairs: Pairs = [(RDF.type, SDO.Course), (SDO.identifier, text_literal(course.id))]
+    lang = {"en": "en", "zh": "zh-Hant"}.get(course.language or "")
+    pairs.append((SDO.name, text_literal(course.name, lang)))
+    if course.language:
+        pairs.append((SDO.inLanguage, text_literal(course.language)))
+    return pairs
+
+
+def _mention_pairs(graph: nx.MultiDiGraph, lecture: str, concept: str, iris: Iris) -> Pairs:
+    edges = graph.get_edge_data(lecture, concept) or {}
+    relation = "about" if "about" in edges else "mentions"
+    data = edges[relation]
+    pairs: Pairs = [
+        (RDF.type, KG.Mention),
+        (KG.lecture, iris.node(lecture)),
+        (KG.concept, iris.node(concept)),
+        (KG.kind, text_literal(relation)),
+        (KG.weight, decimal(data.get("weight", 1.0))),
+    ]
+    if data.get("provenance"):
+        pairs.append((KG.provenance, text_literal(str(data["provenance"]))))
+    evidence = data.get("mentions") or ()
+    if evidence:  # the strongest piece of evidence (the model sorts them strongest first)
+        best = evidence[0]
+        for prop, text in ((KG.section, best.section), (KG.snippet, best.snippet), (KG.surface, best.surface)):
+            if text:
+                pairs.append((prop, text_literal(text)))
+    return pairs
+
+
+def _link_pairs(relation: str, source: str, target: str, data: dict, iris: Iris) -> Pairs:
+    pairs: Pairs = [
+        (RDF.type, KG.Prerequisite if relation == "requires" else KG.WeightedLink),
+        (RDF.subject, iris.node(source)),
+        (RDF.predicate, RELATION_PROPERTY[relation]),
+        (RDF.object, iris.node(target)),
+        (KG.weight, decimal(data.get("weight", 1.0))),
+    ]
+    if data.get("provenance"):
+        pairs.append((KG.provenance, text_literal(str(data["provenance"]))))
+    return pairs
+
+
+def _source_pairs(path: str) -> Pairs:
+    return [(RDF.type, PROV.Entity), (RDFS.label, text_literal(path))]
+
+
+def node_key(node: str) -> str:
+    return node.partition(":")[2]
+
+
+def _in_nt_order(items: list[tuple]) -> list[tuple]:
+    """``(iri, *args)`` items sorted by their N-Triples subject token ``<iri>``."""
+    items.sort(key=lambda item: "<" + item[0] + ">")
+    return items
+
+
+def _by_segment(nodes: Iterable[str], end: str) -> list[str]:
+    """Nodes in the order of their IRI segment followed by ``end`` ("/" or ">"): the
+    order of IRIs that continue with that character (no segment holds a "/")."""
+    return sorted(nodes, key=lambda node: iri_segment(node_key(node)) + end)
+
+
+def content_blocks(graph: nx.MultiDiGraph, iris: Iris) -> Iterator[tuple[str, Pairs]]:
+    """(subject IRI, pairs) of every subject but the dataset description, in
+    N-Triples order. Kinds of subjects (``concept/``, ``course/``, …) never interleave,
+    so each kind comes on its own; mentions and links, the many, come lecture by
+    lecture (source by source), so memory grows with the nodes, not the links."""
+    lectures = nodes_of(graph, LECTURE)
+
+    def concepts() -> Iterator[tuple[str, Pairs]]:
+        items = [(iris.node(n), n) for n in nodes_of(graph, CONCEPT)]
+        if items:
+            items.append((iris.scheme, None))
+        for iri, node in _in_nt_order(items):
+            yield iri, _concept_pairs(graph, node, iris) if node else _scheme_pairs(iris)
+
+    def courses() -> Iterator[tuple[str, Pairs]]:
+        for iri, node in _in_nt_order([(iris.node(n), n) for n in nodes_of(graph, COURSE)]):
+            yield iri, _course_pairs(graph, node, iris)
+
+    def lecture_blocks() -> Iterator[tuple[str, Pairs]]:
+        for iri, node in _in_nt_order([(iris.node(n), n) for n in lectures]):
+            yield iri, _lecture_pairs(graph, node, iris)
+
+    def links() -> Iterator[tuple[str, Pairs]]:  # link/<relation>/<from>/<to>
+        sources: dict[str, set[str]] = {}
+        for u, _, relation in graph.edges(keys=True):
+            if relation in LINK_RELATIONS:
+                sources.setdefault(relation, set()).add(u)
+        for relation in sorted(sources, key=lambda r: r + "/"):
+            for u in _by_segment(sources[relation], "/"):
+                targets = [v for _, v, r in graph.out_edges(u, keys=True) if r == relation]
+                for v in _by_segment(targets, ">"):
+                    data = graph.edges[u, v, relation]
+                    if is_reified(graph, u, relation, data):
+                        yield iris.link(relation, node_key(u), node_key(v)), _link_pairs(relation, u, v, data, iris)
+
+    def mentions() -> Iterator[tuple[str, Pairs]]:  # mention/<video id>/<concept key>
+        for u in _by_segment(lectures, "/"):
+            targets = {v for _, v, r in graph.out_edges(u, keys=True) if r in MENTION_RELATIONS}
+            for v in _by_segment(targets, ">"):
+                yield iris.mention(node_key(u), node_key(v)), _mention_pairs(graph, u, v, iris)
+
+    def sources() -> Iterator[tuple[str, Pairs]]:
+        for iri, path in _in_nt_order([(iris.source(path), path) for path in dump_sources(graph)]):
+            yield iri, _source_pairs(path)
+
+    kinds = {"concept/": concepts, "course/": courses, "lecture/": lecture_blocks, "link/": links,
+             "mention/": mentions, "source/": sources}
+    for prefix in sorted(kinds):  # distinct first segments: the kinds never interleave
+        yield from kinds[prefix]()
+
+
+def dump_sources(graph: nx.MultiDiGraph) -> list[str]:
+    """The catalog files the lectures came from."""
+    sources = set(graph.graph.get("sources") or ())
+    sources.update(graph.nodes[n]["record"].source for n in nodes_of(graph, LECTURE))
+    return sorted(sources)
+
+
+def source_date() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as an xsd:dateTime, or None when it is not set."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromtimestamp(int(raw), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        from kg.build import BuildError
+
+        raise BuildError(f"SOURCE_DATE_EPOCH={raw!r} is not a number of seconds since 1970") from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+VOCABULARIES = ("https://schema.org/", str(SKOS), str(KG), str(PROV), str(VOID), str(DCAT), str(DCT))
+DISTRIBUTIONS = ((NT_FILE, "application/n-triples"), (TURTLE_FILE, "text/turtle"), (JSONLD_FILE, "application/ld+json"))
+CLASS_PARTITIONS = (("lecture", SDO.VideoObject), ("course", SDO.Course), ("concept", SKOS.Concept),
+                    ("mention", KG.Mention), ("link", KG.WeightedLink), ("prerequisite", KG.Prerequisite))
+
+
+def void_blocks(iris: Iris, sources: list[str], triples: int, subjects: int,
+                classes: dict[str, int]) -> list[tuple[str, Pairs]]:
+    """The description of the dump: VoID + DCAT dataset, its distributions, PROV of
+    the build. ``triples`` must already count the lines of these blocks."""
+    from kg import __version__
+
+    modified = source_date()
+    dataset: Pairs = [
+        (RDF.type, VOID.Dataset), (RDF.type, DCAT.Dataset), (RDF.type, PROV.Entity),
+        (DCT.title, Lit(DATASET_TITLE, "en")), (DCT.description, Lit(DATASET_DESCRIPTION, "en")),
+        (VOID.triples, integer(triples)), (VOID.distinctSubjects, integer(subjects)),
+        (VOID.uriSpace, text_literal(iris.base)), (PROV.wasGeneratedBy, iris.void("build")),
+    ]
+    dataset += [(VOID.vocabulary, vocabulary) for vocabulary in VOCABULARIES]
+    dataset += [(DCT.source, iris.source(path)) for path in sources]
+    dataset += [(DCAT.distribution, iris.void(name)) for name, _ in DISTRIBUTIONS]
+    dataset += [(VOID.classPartition, iris.void("class/" + name)) for name, _ in CLASS_PARTITIONS]
+    if modified:
+        dataset.append((DCT.modified, Lit(modified, None, XSD.dateTime)))
+    build: Pairs = [(RDF.type, PROV.Activity), (PROV.wasAssociatedWith, iris.void("tool"))]
+    build += [(PROV.used, iris.source(path)) for path in sources]
+    tool: Pairs = [(RDF.type, PROV.SoftwareAgent), (RDFS.label, Lit("lecture-kg")), (DCT.hasVersion, Lit(__version__))]
+    blocks: list[tuple[str, Pairs]] = [(iris.dataset, dataset), (iris.void("build"), build), (iris.void("tool"), tool)]
+    for name, media_type in DISTRIBUTIONS:
+        blocks.append((iris.void(name), [(RDF.type, DCAT.Distribution), (DCT.title, Lit(name)),
+                                         (DCAT.mediaType, Lit(media_type))]))
+    for name, cls in CLASS_PARTITIONS:
+        blocks.append((iris.void("class/" + name), [(VOID["class"], cls), (VOID.entities, integer(classes.get(cls, 0)))]))
+    return _in_nt_order(blocks)
+
+
+# ---------------------------------------------------------------- prefixes and contexts
+
+def prefixes(iris: Iris) -> dict[str, str]:
+    """Prefix -> namespace for Turtle and the JSON-LD context."""
+    return {
+        "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "skos": str(SKOS), "schema": "https://schema.org/",
+        "dct": str(DCT), "void": str(VOID), "dcat": str(DCAT), "prov": str(PROV), "kg": str(KG),
+        "wd": "http://www.wikidata.org/entity/",
+        "lecture": iris.lecture_ns, "concept": iris.concept_ns, "course": iris.course_ns,
+    }
+
+
+# the RDF datatype of each literal-valued property, "@id" for IRI-valued ones
+PROPERTY_TYPES: dict[str, str | None] = {
+    SDO.url: "@id", SDO.thumbnailUrl: "@id", SDO.isPartOf: "@id", SDO.about: "@id", SDO.mentions: "@id",
+    SDO.teaches: "@id", SDO.competencyRequired: "@id", SDO.workTranslation: "@id", SDO.translationOfWork: "@id",
+    SDO.position: XSD.integer, SDO.uploadDate: XSD.date, SDO.name: None, SDO.identifier: None,
+    SDO.inLanguage: None, SDO.abstract: None,
+    SKOS.inScheme: "@id", SKOS.broader: "@id", SKOS.related: "@id", SKOS.exactMatch: "@id",
+    SKOS.prefLabel: None, SKOS.altLabel: None,
+    KG.requires: "@id", KG.nextPart: "@id", KG.previousPart: "@id", KG.lecture: "@id", KG.concept: "@id",
+    KG.weight: XSD.decimal, KG.courseOrder: XSD.integer, KG.partNumber: XSD.integer, KG.partCount: XSD.integer,
+    KG.lectureNumber: XSD.integer, KG.sourceLine: XSD.integer, KG.kind: None, KG.section: None,
+    KG.snippet: None, KG.surface: None, KG.provenance: None, KG.origin: None, KG.series: None,
+    RDF.subject: "@id", RDF.predicate: "@id", RDF.object: "@id",
+    PROV.wasDerivedFrom: "@id", PROV.wasGeneratedBy: "@id", PROV.used: "@id", PROV.wasAssociatedWith: "@id",
+    RDFS.label: None, DCT.title: None, DCT.description: None, DCT.source: "@id", DCT.hasVersion: None,
+    DCT.modified: XSD.dateTime,
+    VOID.triples: XSD.integer, VOID.distinctSubjects: XSD.integer, VOID.entities: XSD.integer,
+    VOID.uriSpace: None, VOID.vocabulary: "@id", VOID.classPartition: "@id", VOID["class"]: "@id",
+    DCAT.distribution: "@id", DCAT.mediaType: None,
+}
+
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?\Z")
+
+
+class Compactor:
+    """IRI -> ``prefix:local`` when the local part is a plain name, else None."""
+
+    def __init__(self, prefix_map: dict[str, str]):
+        self._namespaces = sorted(((ns, prefix) for prefix, ns in prefix_map.items()), key=lambda item: -len(item[0]))
+        self._cache: dict[str, str | None] = {}
+
+    def __call__(self, iri: str) -> str | None:
+        try:
+            return self._cache[iri]
+        except KeyError:
+            pass
+        found = None
+        for ns, prefix in self._namespaces:
+            if iri.startswith(ns):
+                local = iri[len(ns):]
+                if _PN_LOCAL.match(local):
+                    found = f"{prefix}:{local}"
+                break
+        if len(self._cache) < 1 << 16:
+            self._cache[iri] = found
+        return found
+
+
+def jsonld_context(prefix_map: dict[str, str], compact: Compactor) -> dict:
+    """The compact ``@context``: the prefixes, and a coercion for every property whose
+    values are IRIs or typed literals, keyed by the property's compact IRI."""
+    context: dict = dict(prefix_map)
+    for prop in sorted(PROPERTY_TYPES, key=lambda p: compact(p) or p):
+        kind = PROPERTY_TYPES[prop]
+        if kind is None:
+            continue
+        name = compact(prop) or prop
+        context[name] = {"@id": name, "@type": "@id" if kind == "@id" else (compact(kind) or kind)}
+    return context
+
+
+# ---------------------------------------------------------------- the three writers
+
+
+class _Memo(dict):
+    """A dict that computes missing values once (lookups stay in C); emptied when it
+    reaches ``limit`` entries, so memory stays bounded on huge dumps."""
+
+    def __init__(self, compute: Callable[[str], object], limit: int = 1 << 16):
+        super().__init__()
+        self._compute = compute
+        self._limit = limit
+
+    def __missing__(self, key: str):
+        if len(self) >= self._limit:
+            self.clear()
+        value = self[key] = self._compute(key)
+        return value
+
+
+class BlockWriter:
+    """Writes blocks to graph.nt, graph.ttl and graph.jsonld at once."""
+
+    def __init__(self, folder: Path, iris: Iris):
+        self.prefix_map = prefixes(iris)
+        self.compact = Compactor(self.prefix_map)
+        self.triples = 0
+        self.subjects = 0
+        self.classes: dict[str, int] = {}
+        self._first_node = True
+        self._last_subject = ""
+        self._predicate_tokens = _Memo(lambda iri: "<" + iri + ">")
+        self._ttl_iri = _Memo(lambda iri: self.compact(iri) or "<" + iri + ">")
+        self._json_iri = _Memo(lambda iri: self.compact(iri) or iri)
+        self._iri_valued = _Memo(lambda prop: PROPERTY_TYPES.get(prop) == "@id")
+        self._plain_string = _Memo(lambda prop: prop in PROPERTY_TYPES and PROPERTY_TYPES[prop] is None)
+        self._encode_json = json.JSONEncoder(ensure_ascii=False).encode
+        buffering = 1 << 20
+        self.nt = open(folder / NT_FILE, "w", encoding="utf-8", newline="\n", buffering=buffering)
+        self.ttl = open(folder / TURTLE_FILE, "w", encoding="utf-8", newline="\n", buffering=buffering)
+        self.jsonld = open(folder / JSONLD_FILE, "w", encoding="utf-8", newline="\n", buffering=buffering)
+        self._start()
+
+    def _start(self) -> None:
+        for prefix, ns in self.prefix_map.items():
+            self.ttl.write(f"@prefix {prefix}: <{ns}> .\n")
+        self.ttl.write("\n")
+        context = json.dumps(jsonld_context(self.prefix_map, self.compact), ensure_ascii=False, indent=2)
+        self.jsonld.write('{\n"@context": ' + context + ',\n"@graph": [\n')
+
+    def ttl_literal(self, lit: Lit, nt_form: str) -> str:
+        """A literal in Turtle; ``nt_form`` (its N-Triples form) is valid Turtle already."""
+        if lit.lang is None and lit.datatype is not None:
+            if lit.datatype == XSD.integer or lit.datatype == XSD.decimal:
+                return lit.text
+            if lit.datatype != XSD.string:
+                return nt_string(lit.text) + "^^" + self._ttl_iri[lit.datatype]
+        if "\n" not in lit.text:
+            return nt_form
+        # readable multi-line strings; every quote is escaped, so no run of three can close it
+        body = lit.text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+        return '"""' + body + '"""' + ("@" + lit.lang if lit.lang else "")
+
+    def json_value(self, prop: str, term: "str | Lit"):
+        kind = PROPERTY_TYPES.get(prop)
+        if type(term) is str:
+            iri = self.compact(term) or term
+            return iri if kind == "@id" else {"@id": iri}
+        if term.lang:
+            return {"@value": term.text, "@language": term.lang}
+        datatype = term.datatype or XSD.string
+        if kind == datatype or (kind is None and datatype == XSD.string and prop in PROPERTY_TYPES):
+            return term.text
+        return {"@value": term.text, "@type": self.compact(datatype) or datatype}
+
+    def write(self, subject: str, pairs: Pairs) -> None:
+        key = "<" + subject + ">"
+        if key <= self._last_subject:
+            raise AssertionError(f"subjects out of order: {key} after {self._last_subject}")
+        self._last_subject = key
+        tokens = self._predicate_tokens
+        entries: dict[tuple[str, str], tuple[str, "str | Lit"]] = {}
+        for prop, term in pairs:  # keyed by the N-Triples form: duplicates are the same RDF triple
+            entries[(tokens[prop], "<" + term + ">" if type(term) is str else nt_literal(term))] = (prop, term)
+        # Sorting by (<predicate>, object token) sorts the lines: '>' cannot occur in an IRI.
+        rows = sorted(entries.items())
+        self.nt.write("".join([f"{key} {p_nt} {o_nt} .\n" for (p_nt, o_nt), _ in rows]))
+        self.triples += len(rows)
+        self.subjects += 1
+
+        ttl_iri, json_iri, json_value = self._ttl_iri, self._json_iri, self.json_value
+        ttl_literal, iri_valued, plain_string = self.ttl_literal, self._iri_valued, self._plain_string
+        classes = self.classes
+        rdf_type = RDF.type
+        types: list[str] = []
+        ttl_objects: dict[str, list[str]] = {}
+        json_objects: dict[str, list] = {}
+        for (_, o_nt), (prop, term) in rows:
+            if type(term) is str:
+                if prop == rdf_type:
+                    types.append(term)
+                    classes[term] = classes.get(term, 0) + 1
+                    continue
+                ttl = ttl_iri[term]
+                value = json_iri[term] if iri_valued[prop] else {"@id": json_iri[term]}
+            else:  # the common literals inline; the rest in ttl_literal / json_value
+                text, lang, datatype = term
+                if lang is not None:
+                    ttl = o_nt if "\n" not in text else ttl_literal(term, o_nt)
+                    value = {"@value": text, "@language": lang}
+                elif datatype is None and plain_string[prop]:
+                    ttl = o_nt if "\n" not in text else ttl_literal(term, o_nt)
+                    value = text
+                else:
+                    ttl = ttl_literal(term, o_nt)
+                    value = json_value(prop, term)
+            if prop in ttl_objects:
+                ttl_objects[prop].append(ttl)
+                json_objects[prop].append(value)
+            else:
+                ttl_objects[prop] = [ttl]
+                json_objects[prop] = [value]
+
+        statements = ["    a " + ", ".join([ttl_iri[t] for t in types])] if types else []
+        for prop, objects in ttl_objects.items():
+            if len(objects) == 1:
+                statements.append(f"    {ttl_iri[prop]} {objects[0]}")
+                continue
+            joiner = ",\n        " if len(objects) > 3 or any("\n" in o for o in objects) else ", "
+            statements.append(f"    {ttl_iri[prop]} {joiner.join(objects)}")
+        self.ttl.write(ttl_iri[subject] + "\n" + " ;\n".join(statements) + " .\n\n")
+
+        node: dict = {"@id": json_iri[subject]}
+        if types:
+            node["@type"] = [json_iri[t] for t in types]
+        for prop, values in json_objects.items():
+            node[json_iri[prop]] = values[0] if len(values) == 1 else values
+        self.jsonld.write(("" if self._first_node else ",\n") + self._encode_json(node))
+        self._first_node = False
+
+    def close(self) -> None:
+        self.jsonld.write("\n]\n}\n")
+        for handle in (self.nt, self.ttl, self.jsonld):
+            handle.close()
+
+    def abort(self) -> None:
+        for handle in (self.nt, self.ttl, self.jsonld):
+            handle.close()
+
+
+def _void_line_count(blocks: list[tuple[str, Pairs]]) -> int:
+    """How many distinct triples the description blocks hold (their count does not
+    depend on the numbers they state)."""
+    return sum(len(set(pairs)) for _, pairs in blocks)
+
+
+def write_rdf(graph: nx.MultiDiGraph, folder: Path, base: str = DEFAULT_BASE) -> list[str]:
+    """Write ``graph.nt`` (sorted lines, byte-identical for the same input),
+    ``graph.ttl`` and ``graph.jsonld`` into ``folder``; return the file names.
+
+    >>> import tempfile; from kg.graph import base_graph
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_rdf(base_graph([], {}, []), folder)
+    ['graph.nt', 'graph.ttl', 'graph.jsonld']
+    """
+    iris = Iris(check_base(base))
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    writer = BlockWriter(folder, iris)
+    try:
+        for subject, pairs in content_blocks(graph, iris):
+            writer.write(subject, pairs)
+        sources = dump_sources(graph)
+        draft = void_blocks(iris, sources, 0, 0, writer.classes)
+        own_lines, own_subjects = _void_line_count(draft), len(draft)
+        final = void_blocks(iris, sources, writer.triples + own_lines, writer.subjects + own_subjects, writer.classes)
+        for subject, pairs in final:
+            writer.write(subject, pairs)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+    return [NT_FILE, TURTLE_FILE, JSONLD_FILE]
