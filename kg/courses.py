@@ -30,6 +30,7 @@ PART_PATTERNS = (
     ("stage", re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*階段")),
 )
 TRAILING_JUNK = " \t-–—:：,，、|"
+PAIRING_CANDIDATES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,18 +208,28 @@ def pair_translations(lectures: list[Lecture]) -> list[Lecture]:
     (Chinese titles name their topic in English in parentheses). Greedy by score,
     each lecture in at most one pair."""
     english = [l for l in lectures if l.language == "en" and ENGLISH_VERSION.search(l.title)]
-    chinese = [l for l in lectures if l.language == "zh"]
+    # Chinese lectures by (year, part) and then by title term: candidates are found
+    # through the index, so pairing stays linear in the catalog size
+    index: dict[tuple, dict[str, list[Lecture]]] = {}
+    terms_of: dict[str, frozenset[str]] = {}
+    for zh in lectures:
+        if zh.language == "zh":
+            terms_of[zh.video_id] = title_terms(zh.title)
+            bucket = index.setdefault((_year(zh), zh.part), {})
+            for term in terms_of[zh.video_id]:
+                bucket.setdefault(term, []).append(zh)
     candidates = []
     for en in english:
         en_terms = title_terms(split_title(en.title)[1])
-        for zh in chinese:
-            if _year(en) != _year(zh):
-                continue
-            if (en.part is None) != (zh.part is None) or (en.part and en.part != zh.part):
-                continue
-            shared = en_terms & title_terms(zh.title)
-            if shared:
-                candidates.append((-len(shared), en.number, zh.number, en.video_id, zh.video_id))
+        bucket = index.get((_year(en), en.part), {})
+        scored: dict[str, tuple] = {}
+        for term in sorted(en_terms):
+            for zh in bucket.get(term, ()):
+                if zh.video_id not in scored:
+                    shared = len(en_terms & terms_of[zh.video_id])
+                    scored[zh.video_id] = (-shared, en.number, zh.number, en.video_id, zh.video_id)
+        # the best few per lecture are enough for the greedy pairing below
+        candidates.extend(sorted(scored.values())[:PAIRING_CANDIDATES])
     candidates.sort()
     pairs: dict[str, str] = {}
     for _, _, _, en_id, zh_id in candidates:
