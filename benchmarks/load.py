@@ -25,11 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.load import open_store  # noqa: E402
-from kg.query import bind_parameters, canned_queries, run_query, to_json  # noqa: E402
+from kg.query import run_query, to_json  # noqa: E402
 
 # a cross product of every triple with itself four times: never finishes in time
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-EXAMPLE_PARAMETERS = {"concept": "reinforcement learning", "course": "ml-2021-zh", "lecture": "353", "n": "10"}
 
 
 @dataclass
@@ -59,13 +58,14 @@ class LoadReport:
 
 
 def mixed_queries(graph: Path) -> list[tuple[str, str, str]]:
-    """(name, query text, expected JSON rows) for each canned query, answered directly
-    on the dump so the load test can check every answer."""
+    """(name, query text, expected JSON rows) for each canned query with the example
+    values its comments give, answered directly on the dump so that the load test can
+    check every answer."""
+    from kg.serve import example_queries
+
     store = open_store(graph)
     cases = []
-    for name, canned in canned_queries().items():
-        values = {p.name: EXAMPLE_PARAMETERS.get(p.name, p.default or "") for p in canned.params}
-        text = bind_parameters(canned.text, values, canned.params)
+    for name, _, text in example_queries():
         expected = canonical_rows(json.loads(to_json(run_query(store, text))))
         cases.append((name, text, expected))
     return cases
