@@ -1,0 +1,778 @@
+"""Concepts in one lecture: vocabulary matches and discovered candidates, each with a
+kind (``about`` or ``mentions``), a weight and evidence (section and snippet).
+
+Vocabulary matching runs one Aho-Corasick automaton over the folded text of the whole
+lecture (title, section headings and texts; see :mod:`kg.normalize`): every label and
+its variants (plural, hyphen dropped, Taiwan / mainland wording) in one pass, Latin
+labels only at word boundaries, short all-capital abbreviations only as written ("RL"
+never fires inside "URL" or as "rl"), and the longest match wins where matches overlap
+("Conditional GAN" is not also "GAN" at that place; "GAN" elsewhere still counts).
+Discovery (:mod:`kg.discover`) adds the terms the vocabulary lacks.
+
+Main topics (``about``) come from the title (course tags, part markers and asides
+blanked) and from what the core-topic section stresses; the rest are ``mentions``,
+weighted by salience (:func:`about_keys`, :func:`salience`).
+
+:func:`make_extractor` does the heavy set-up once per process (the automaton is cached
+on disk per vocabulary; spaCy and jieba load on first need); the function it returns is
+pure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from functools import cache
+from typing import Callable, Iterator, NamedTuple
+
+from kg import discover
+from kg import normalize as normalize_module
+from kg.normalize import (
+    comparable,
+    fold,
+    fold_chars,
+    has_cjk,
+    hashed_key,
+    is_generic,
+    number_variants,
+    singular,
+    slugify,
+    squeeze,
+    unsqueeze,
+)
+from kg.records import Concept, Lecture, Mention
+from kg.resources import ontology_dir, read_list
+from kg.vocabulary import Vocabulary
+
+SNIPPET = 120
+LATIN_CHAR = re.compile(r"[a-z0-9]")
+MARKUP = re.compile(
+    r"\\\[.*?\\\]|\\\(.*?\\\)|\$\$.*?\$\$|\$[^$\n]{1,200}\$"  # LaTeX
+    r"|https?://\S+"  # links
+    r"|\*+|`+|~~|#+|[<>]"  # emphasis, code, headings, <term>
+    r"|(?<![A-Za-z0-9])[./](?=[A-Za-z])",  # ".Actor*", "的/style": stray punctuation glued to a word
+    re.S,
+)
+PART_BREAK = "\x00"  # joins the parts of a lecture for one automaton pass
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+NOT_NEWLINE = re.compile(r"[^\n]")
+WHITESPACE = re.compile(r"\s+")
+CLAUSE = re.compile(r"[\s!?！？，,]|[^\x00-\x7f]{6,}")  # a remark, not a translation
+LINE_OPENER = re.compile(r"[\s\-*_#>•<(（\d.、)）]+")  # bullets, numbering, markup
+COLON = re.compile(r"[:：]")
+SPEAKER = re.compile(r"\s[-–—]\s*([A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,3})\s*(?:[(（][^()（）]*[)）])?\s*$")
+
+
+# ---- the record ---------------------------------------------------------------------
+
+def _concept_json(concept: Concept) -> dict:
+    return {
+        "key": concept.key,
+        "labels": [list(pair) for pair in concept.labels],
+        "alt_labels": [list(pair) for pair in concept.alt_labels],
+        "broader": list(concept.broader),
+        "origin": concept.origin,
+    }
+
+
+def _concept_from_json(data: dict) -> Concept:
+    return Concept(
+        key=data["key"],
+        labels=tuple(tuple(pair) for pair in data["labels"]),
+        alt_labels=tuple(tuple(pair) for pair in data.get("alt_labels", ())),
+        broader=tuple(data.get("broader", ())),
+        origin=data.get("origin", "discovered"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything found in one lecture.
+
+    ``evidence`` pairs each discovered key with the evidence this lecture gives it (the
+    strength of the best pattern that found it, plus a bonus for repeats); the catalog-wide
+    threshold is applied by :func:`kg.canonical.canonicalize`.
+    """
+
+    video_id: str
+    mentions: tuple[Mention, ...]
+    discovered: tuple[Concept, ...]
+    evidence: tuple[tuple[str, float], ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "video_id": self.video_id,
+            "mentions": [
+                [m.concept, m.kind, m.weight, m.section, m.snippet, m.surface] for m in self.mentions
+            ],
+            "discovered": [_concept_json(c) for c in self.discovered],
+            "evidence": [list(pair) for pair in self.evidence],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Extraction":
+        video = data["video_id"]
+        return cls(
+            video_id=video,
+            mentions=tuple(
+                Mention(video, concept, kind, weight, section, snippet, surface)
+                for concept, kind, weight, section, snippet, surface in data["mentions"]
+            ),
+            discovered=tuple(_concept_from_json(c) for c in data["discovered"]),
+            evidence=tuple((key, float(value)) for key, value in data.get("evidence", ())),
+        )
+
+
+# ---- the vocabulary automaton ----------------------------------------------------------
+
+class LabelEntry(NamedTuple):
+    """One way of writing one concept, as the automaton knows it (a tuple: the built
+    index is cached with pickle, and tuples load fastest)."""
+
+    concept: str
+    label: str  # as written in the vocabulary
+    exact_case: bool  # short all-capital abbreviation: must match as written
+    latin_start: bool
+    latin_end: bool
+    rank: int  # lower wins when one form names several concepts: 0 preferred label
+
+
+def exact_case(label: str) -> bool:
+    """Short all-capital abbreviations ("RL", "LL", "GAN", "SUPERB") match only as written."""
+    letters = [c for c in label if c.isalpha()]
+    return 2 <= len(label) <= 6 and len(letters) >= 2 and all(c.isupper() for c in letters) and " " not in label
+
+
+def label_forms(label: str, regional: tuple[str, ...] = ()) -> set[str]:
+    """Folded forms a label is matched in: itself, its other number, hyphens dropped,
+    and its Taiwan / mainland wordings (``regional``: 網路 / 網絡, 資料 / 數據)."""
+    forms = set()
+    for text in (label, *regional):
+        folded = fold(text)
+        forms.update(number_variants(folded))
+        if "-" in text and not has_cjk(text):
+            forms.update(number_variants(fold(text.replace("-", ""))))
+    return {form for form in forms if len(form) >= 2}
+
+
+def regional_variants(labels: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each Chinese label in the other region's wording (opencc tw2sp and s2twp phrase
+    conversion), in two batch calls: loading these converters costs ~0.2 s, which is
+    why the built index is cached."""
+    import opencc
+
+    chinese = sorted({label for label in labels if has_cjk(label) and "\n" not in label})
+    if not chinese:
+        return {}
+    joined = "\n".join(chinese)
+    mainland = opencc.OpenCC("tw2sp").convert(joined).split("\n")
+    taiwan = opencc.OpenCC("s2twp").convert(joined).split("\n")
+    if len(mainland) != len(chinese) or len(taiwan) != len(chinese):
+        return {}
+    return {label: tuple({m, t} - {label}) for label, m, t in zip(chinese, mainland, taiwan)}
+
+
+class VocabularyIndex:
+    """The automaton over every vocabulary label, and label lookups for discovery."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        import ahocorasick
+
+        entries: dict[str, list[LabelEntry]] = {}
+        self.lookup_table: dict[str, set[str] | frozenset[str]] = {}
+        regional = {
+            label: tuple(v for v in variants if not is_generic(v))
+            for label, variants in regional_variants(
+                [t for c in vocabulary.concepts.values() for t in c.all_labels()]).items()
+        }
+        for key in sorted(vocabulary.concepts):
+            concept = vocabulary.concepts[key]
+            labelled = [(text, 0) for _, text in concept.labels] + [(text, 1) for _, text in concept.alt_labels]
+            for text, rank in labelled:
+                text = text.strip()
+                if not text or is_generic(text):
+                    continue
+                self.lookup_table.setdefault(comparable(text), set()).add(key)
+                folded = fold(text)
+                entry = LabelEntry(
+                    concept=key,
+                    label=text,
+                    exact_case=exact_case(text),
+                    latin_start=bool(LATIN_CHAR.match(folded[:1])),
+                    latin_end=bool(LATIN_CHAR.match(folded[-1:])),
+                    rank=rank,
+                )
+                for variant in regional.get(text, ()):
+                    self.lookup_table.setdefault(comparable(variant), set()).add(key)
+                for form in label_forms(text, regional.get(text, ())):
+                    entries.setdefault(form, []).append(entry)
+        self.automaton = ahocorasick.Automaton()
+        for form, found in entries.items():
+            found.sort(key=lambda e: (e.rank, e.exact_case, e.concept))
+            self.automaton.add_word(form, (len(form), tuple(found)))
+        self.automaton.make_automaton()
+        self.cjk_words = sorted(form for form in entries if has_cjk(form))
+        self.lookup_table = {label: frozenset(keys) for label, keys in self.lookup_table.items()}
+
+    @classmethod
+    def cached(cls, vocabulary: Vocabulary) -> "VocabularyIndex":
+        """The index for ``vocabulary``, from the cache folder when it was built before
+        from the same vocabulary, stop-list and code."""
+        stamp = index_stamp(vocabulary)
+        if stamp in _INDEXES:
+            return _INDEXES[stamp]
+        _INDEXES[stamp] = index = cls._load_or_build(vocabulary, stamp)
+        return index
+
+    @classmethod
+    def _load_or_build(cls, vocabulary: Vocabulary, stamp: str) -> "VocabularyIndex":
+        path = discover.cache_dir() / f"vocabulary-index-{stamp}.pickle"
+        try:
+            with path.open("rb") as handle:
+                index = pickle.load(handle)
+            if isinstance(index, cls):
+                return index
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+            pass
+        index = cls(vocabulary)
+        try:
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as handle:
+                pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)  # atomic: a concurrent build reads a whole file or none
+            discover.prune_cache("vocabulary-index-*.pickle", path)
+        except OSError:
+            pass  # a read-only cache folder only costs time
+        return index
+
+    def lookup(self, form: str) -> frozenset[str]:
+        """Vocabulary keys with a label that is ``form`` (folded, any number, any spacing)."""
+        return self.lookup_table.get(comparable(form), frozenset()) if form else frozenset()
+
+    def matches_in(self, texts: list[str]) -> list[list[tuple[int, int, LabelEntry]]]:
+        """:meth:`matches` for several texts in one automaton pass (joined with a
+        character no label holds, so no match spans two of them)."""
+        joined = PART_BREAK.join(texts)
+        starts = []
+        offset = 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        result: list[list[tuple[int, int, LabelEntry]]] = [[] for _ in texts]
+        for start, end, entry in self.matches(joined):
+            index = bisect.bisect_right(starts, start) - 1
+            result[index].append((start - starts[index], end - starts[index], entry))
+        return result
+
+    def matches(self, text: str) -> list[tuple[int, int, LabelEntry]]:
+        """(start, end, entry) of every vocabulary label in ``text`` (original offsets),
+        longest first where they overlap."""
+        folded = fold_chars(text)
+        squeezed, points = squeeze(folded)
+        found = []
+        for last, (length, entries) in self.automaton.iter(squeezed):
+            start = last - length + 1
+            end = last + 1
+            before = squeezed[start - 1] if start else " "
+            after = squeezed[end] if end < len(squeezed) else " "
+            original_start = unsqueeze(start, points)
+            original_end = unsqueeze(last, points) + 1
+            surface = text[original_start:original_end]
+            for entry in entries:
+                if entry.latin_start and LATIN_CHAR.match(before):
+                    continue
+                if entry.latin_end and LATIN_CHAR.match(after):
+                    continue
+                if entry.exact_case and surface not in (entry.label, entry.label + "s"):
+                    continue
+                found.append((original_start, original_end, entry))
+                break
+        return longest_first(found)
+
+
+_INDEXES: dict[str, "VocabularyIndex"] = {}  # built or loaded indexes of this process, by stamp
+
+
+def index_stamp(vocabulary: Vocabulary) -> str:
+    """What the built index depends on: the vocabulary, the stop-list and this code."""
+    digest = hashlib.sha1(vocabulary.fingerprint.encode())
+    for path in (Path(__file__), Path(normalize_module.__file__), ontology_dir() / "stopwords.txt"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def longest_first(found: list[tuple[int, int, LabelEntry]]) -> list[tuple[int, int, LabelEntry]]:
+    """Non-overlapping matches: the longest wins, then the earliest."""
+    if not found:
+        return []
+    taken = bytearray(max(end for _, end, _ in found))
+    kept: list[tuple[int, int, LabelEntry]] = []
+    for start, end, entry in sorted(found, key=lambda m: (m[0] - m[1], m[0], m[2].concept)):
+        if 1 not in taken[start:end]:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, entry))
+    return sorted(kept, key=lambda m: m[0])
+
+
+# ---- text preparation -------------------------------------------------------------
+
+def blank(text: str, start: int, end: int) -> str:
+    """``text`` with [start, end) replaced by spaces (offsets stay put)."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def clean_markup(text: str) -> str:
+    """Markdown, LaTeX and stray punctuation replaced by spaces, same length."""
+    return MARKUP.sub(lambda m: NOT_NEWLINE.sub(" ", m.group()), text)
+
+
+@cache
+def _title_noise() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in sorted(read_list("title-noise.txt")))
+
+
+def clean_title(title: str, is_term: Callable[[str], bool]) -> str:
+    """The title with course tags, lecture numbers, part markers, teacher and spoiler
+    notes, and (in English titles) a trailing speaker's name blanked out."""
+    text = clean_markup(title)
+    for pattern in _title_noise():
+        text = pattern.sub(lambda m: " " * len(m.group()), text)
+    if not has_cjk(text):
+        speaker = SPEAKER.search(text)
+        if speaker and not any(is_term(word) for word in speaker.group(1).replace("-", " ").split()):
+            # the name goes; what follows in parentheses stays ("(Moshi)" names the model)
+            text = blank(text, speaker.start(), speaker.end(1))
+    return text
+
+
+def snippet(raw: str, start: int, end: int) -> str:
+    """At most SNIPPET characters of ``raw`` around [start, end), on one line."""
+    room = max(0, SNIPPET - (end - start)) // 2
+    left, right = max(0, start - room), min(len(raw), end + room)
+    text = WHITESPACE.sub(" ", raw[left:right]).strip()
+    return text[:SNIPPET]
+
+
+@dataclass(slots=True)
+class Part:
+    """A piece of a lecture searched on its own: the title, a section heading or a
+    section's text."""
+
+    section: str  # "title" or the heading as written
+    kind: str  # "title" or the section kind
+    raw: str
+    text: str  # cleaned, same length as raw
+    heading: bool = False
+
+
+ASIDE = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def title_asides(title: str) -> list[tuple[int, int]]:
+    """Spans of parenthetical remarks in a title ("(在繪圖 AI 中也有用上喔!)"): a
+    parenthesis with a Chinese clause in it, not a term's translation."""
+    spans = []
+    for match in ASIDE.finditer(title):
+        inner = match.group()[1:-1]
+        if sum(len(run) for run in CJK_RUN.findall(inner)) >= 4 and CLAUSE.search(inner):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def mask(text: str, spans: list[tuple[int, int]], keep: bool) -> str:
+    """``text`` with ``spans`` blanked (keep=False) or everything else blanked (keep=True)."""
+    if keep:
+        kept = [" "] * len(text)
+        for start, end in spans:
+            kept[start:end] = text[start:end]
+        return "".join(kept)
+    for start, end in spans:
+        text = blank(text, start, end)
+    return text
+
+
+ARTICLE_TITLE = re.compile(r"^[^:：]{0,12}[:：]\s*\S")  # "文章整理：分類任務中的損失函數選擇與優化"
+
+
+def lecture_parts(lecture: Lecture, is_term: Callable[[str], bool]) -> list[Part]:
+    """The title, then each section's heading and text. A summary that opens with a
+    heading restating its subject ("文章整理：…") gives that heading the weight of the
+    core-topic section."""
+    title = clean_title(lecture.title, is_term)
+    aside = title_asides(title)
+    parts = [Part("title", "title", lecture.title, mask(title, aside, keep=False))]
+    if aside:
+        parts.append(Part("title", "other", lecture.title, mask(title, aside, keep=True)))
+    for index, section in enumerate(lecture.sections):
+        name = section.heading or "summary"
+        kind = section.kind
+        restates = index == 0 and kind == "other" and ARTICLE_TITLE.match(section.heading or "")
+        if section.heading.strip():
+            # sub-headings name concepts too: "4.2 Fast Gradient Sign Method (FGSM)"
+            heading_kind = "core" if restates else kind
+            parts.append(Part(name, heading_kind, section.heading, clean_markup(section.heading), heading=True))
+        if section.text.strip() and not restates:  # its text repeats the heading's subject
+            parts.append(Part(name, kind, section.text, clean_markup(section.text)))
+    return parts
+
+
+# ---- salience ----------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Hit:
+    """One occurrence of a concept in a part; ``strong`` when the text stresses it
+    (bold, a heading, or the lead term of a line: "**Adapter**：…")."""
+
+    part: Part
+    start: int
+    end: int
+    strong: bool = False
+
+
+def is_lead_term(raw: str, start: int, end: int) -> bool:
+    """True when [start, end) opens its line (after bullets and markup) and the line
+    goes on with a colon soon after: "- **Domain Generalization**：探討…"."""
+    line_start = raw.rfind("\n", 0, start) + 1
+    line_end = raw.find("\n", end)
+    line_end = len(raw) if line_end < 0 else line_end
+    before = LINE_OPENER.sub("", raw[line_start:start])
+    after = raw[end:line_end]
+    colon = COLON.search(after)
+    return len(before) <= 2 and colon is not None and colon.start() <= 24
+
+
+def is_stressed(part: Part, bold: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the text stresses [start, end): a heading, bold, or a line's lead term."""
+    if part.heading or any(s <= start and end <= e for s, e in bold):
+        return True
+    return part.kind != "title" and is_lead_term(part.raw, start, end)
+
+
+@dataclass(slots=True)
+class Found:
+    """All occurrences of one concept in a lecture."""
+
+    key: str
+    hits: list[Hit] = field(default_factory=list)
+
+    def in_kind(self, kind: str) -> bool:
+        return any(hit.part.kind == kind for hit in self.hits)
+
+    def strong_in(self, kind: str) -> bool:
+        return any(hit.part.kind == kind and hit.strong for hit in self.hits)
+
+
+SECTION_WEIGHT = {"title": 3.0, "core": 1.0, "concepts": 0.6, "solutions": 0.5, "problems": 0.4,
+                  "optimisation": 0.4, "conclusion": 0.4, "other": 0.4}
+STRONG_CORE = 2.5  # a stressed term of the core-topic section
+STRESS = 0.3  # a stressed term elsewhere
+REPEAT = 0.15  # each further occurrence in a part already counted
+
+
+def salience(found: Found, summary_only: bool = False) -> float:
+    """How central a concept is to its lecture: where it occurs, how it is set, how often."""
+    score = 0.0
+    seen_parts = set()
+    for hit in found.hits:
+        kind = hit.part.kind
+        if summary_only and kind == "title":
+            continue
+        if id(hit.part) in seen_parts:
+            score += REPEAT
+            continue
+        seen_parts.add(id(hit.part))
+        if kind == "core" and hit.strong:
+            score += STRONG_CORE
+        else:
+            score += SECTION_WEIGHT.get(kind, 0.4) + (STRESS if hit.strong else 0.0)
+    return score
+
+
+ABOUT_FROM_CORE = 2.0  # salience a core-section concept needs to be a main topic
+CORE_TOPICS = 2  # at most this many main topics come from the core section when the title has some
+GENERAL = 3  # a concept broader than this many others found in the lecture is context, not topic
+SALIENT = 3.0  # salience that makes a concept a main topic of a lecture whose title names none
+GENERAL_SHARE = 0.03  # a concept broader than this share of the vocabulary is "general" (AI, ML)
+
+
+def title_stem_end(title: str) -> int:
+    """Where the part marker of a multi-part title starts ("…RL) (三) - Actor-Critic"):
+    before it is the series name, after it the part's own subtitle."""
+    from kg.courses import PART_PATTERNS
+
+    starts = [m.start() for _, pattern in PART_PATTERNS for m in [pattern.search(title)] if m]
+    return min(starts) if starts else len(title)
+
+
+def about_keys(found: dict[str, Found], ancestors: Callable[[str], set[str]], general: set[str],
+               roots: set[str], stem_end: int) -> set[str]:
+    """The main topics of a lecture.
+
+    - Title concepts, except a general concept (``general``: AI, machine learning, …)
+      named only in a part's subtitle when the series name holds a narrower one
+      ("元學習 Meta Learning (一) - 元學習跟機器學習一樣…" is not about machine learning).
+    - Core-topic concepts: when the title names topics, only those the core section
+      stresses (bold, lead term, heading), at most CORE_TOPICS; when it names none, the
+      most salient of the lecture.
+    - Never a general concept next to something more specific, nor a concept broader
+      than a main topic or than several concepts of the lecture.
+    """
+    titled = {key for key, f in found.items() if f.in_kind("title")}
+    in_stem = {key for key in titled
+               if any(h.part.kind == "title" and h.start < stem_end for h in found[key].hits)}
+    chosen = set(titled)
+    for key in sorted(titled - in_stem):
+        if key in general and any(key in ancestors(other) for other in in_stem if other != key):
+            chosen.discard(key)
+    lineage = set().union(*(ancestors(key) for key in chosen)) if chosen else set()
+
+    def eligible(key: str) -> bool:
+        if key in titled or key in lineage or salience(found[key]) < ABOUT_FROM_CORE:
+            return False
+        return sum(1 for other in found if other != key and key in ancestors(other)) < GENERAL
+
+    by_salience = sorted(found, key=lambda key: (-salience(found[key]), key))
+    if chosen:
+        # as present in the summary as the title's own topics: a topic too, stressed or not
+        bar = max(salience(found[key], summary_only=True) for key in chosen)
+        picked = [k for k in by_salience if eligible(k) and found[k].in_kind("core")
+                  and (found[k].strong_in("core") or salience(found[k]) >= max(bar, SALIENT))][:CORE_TOPICS]
+    else:
+        picked = [k for k in by_salience if eligible(k) and found[k].in_kind("core")]
+        picked += [k for k in by_salience if eligible(k) and k not in picked and salience(found[k]) >= SALIENT]
+        picked = picked[:CORE_TOPICS + 1]
+    chosen.update(picked)
+    lineage = set().union(*(ancestors(key) for key in chosen)) if chosen else set()
+    chosen = {key for key in chosen if key in titled or key not in lineage}
+    if chosen - general:
+        chosen = {key for key in chosen if key not in general or key in in_stem}
+    if chosen - roots:  # "AI" is about everything: a main topic only when nothing else is
+        chosen -= roots
+    return chosen
+
+
+# ---- the extractor --------------------------------------------------------------------
+
+class Extractor:
+    """Holds the automaton and the text tools; call it with a lecture."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.index = VocabularyIndex.cached(vocabulary)
+        self.tools = discover.TextTools(self.index.cjk_words)
+        self.strength = discover.pattern_strengths()
+        self._ancestors: dict[str, set[str]] = {}
+        self._resolved: dict[tuple, tuple[Concept, str] | None] = {}
+        self.general = general_concepts(vocabulary, self.ancestors)
+        self.roots = {key for key, concept in vocabulary.concepts.items() if not concept.broader}
+
+    def ancestors(self, key: str) -> set[str]:
+        """Vocabulary ancestors of a key through skos:broader."""
+        if key not in self._ancestors:
+            result: set[str] = set()
+            stack = list(self.vocabulary.concepts[key].broader) if key in self.vocabulary.concepts else []
+            while stack:
+                parent = stack.pop()
+                if parent not in result:
+                    result.add(parent)
+                    if parent in self.vocabulary.concepts:
+                        stack.extend(self.vocabulary.concepts[parent].broader)
+            self._ancestors[key] = result
+        return self._ancestors[key]
+
+    def is_term(self, word: str) -> bool:
+        return bool(self.index.lookup(word)) or singular(fold(word)) in discover.technical_heads()
+
+    def __call__(self, lecture: Lecture) -> Extraction:
+        found: dict[str, Found] = {}
+        discovered: dict[str, Concept] = {}
+        evidence: dict[str, list[float]] = {}
+        parts = lecture_parts(lecture, self.is_term)
+        plain_words = {w.lower() for part in parts for w in LATIN_WORD.findall(part.text) if not w.isupper()}
+        for part, matches in zip(parts, self.index.matches_in([part.text for part in parts])):
+            bold = [(m.start(1), m.end(1)) for m in discover.BOLD.finditer(part.raw)]
+            ends: dict[int, tuple[str, str]] = {}  # end offset -> (surface, concept) of vocabulary matches
+            for start, end, entry in matches:
+                hit = Hit(part, start, end, is_stressed(part, bold, start, end))
+                found.setdefault(entry.concept, Found(entry.concept)).hits.append(hit)
+                ends[end] = (part.raw[start:end], entry.concept)
+            for candidate in self.candidates(part, lecture, ends):
+                if candidate.pattern == "name" and candidate.surface.isupper() and candidate.surface.lower() in plain_words:
+                    continue  # "AGENT" where the lecture also writes "agent": emphasis, not an acronym
+                resolved = self.resolve(candidate)
+                if resolved is None:
+                    continue
+                concept, pattern = resolved
+                known = discovered.get(concept.key)
+                discovered[concept.key] = merge_labels(known, concept) if known else concept
+                stressed = candidate.pattern == "bold" or is_stressed(part, bold, candidate.start, candidate.end)
+                if pattern == "gloss" and stressed and part.kind in ("title", "core"):
+                    pattern = "pair"  # a translated word the core topic stresses is the topic's term
+                evidence.setdefault(concept.key, []).append(self.strength.get(pattern, 0.3))
+                hit = Hit(part, candidate.start, candidate.end, stressed)
+                found.setdefault(concept.key, Found(concept.key)).hits.append(hit)
+        about = about_keys(found, self.ancestors, self.general, self.roots, title_stem_end(lecture.title))
+        mentions = []
+        for key in sorted(found):
+            mentions.extend(self.mentions_of(lecture.video_id, found[key], key in about))
+        return Extraction(
+            video_id=lecture.video_id,
+            mentions=tuple(mentions),
+            discovered=tuple(discovered[key] for key in sorted(discovered)),
+            evidence=tuple((key, lecture_evidence(evidence[key], self.strength)) for key in sorted(evidence)),
+        )
+
+    def candidates(self, part: Part, lecture: Lecture, ends: dict[int, tuple[str, str]]) -> Iterator[discover.Candidate]:
+        def known_before(offset: int, english: tuple[str, ...]) -> str | None:
+            while offset > 0 and part.text[offset - 1].isspace():
+                offset -= 1
+            surface, key = ends.get(offset, ("", ""))
+            if surface and has_cjk(surface) and any(key in self.index.lookup(form) for form in english):
+                return surface
+            return None
+
+        yield from discover.parentheticals(part.text, self.tools, known_before)
+        yield from discover.bold_terms(part.raw)
+        if part.kind == "title":
+            english = lecture.language == "en" and not has_cjk(part.text)
+            yield from discover.title_phrases(part.text, self.tools, english)
+        else:
+            yield from discover.english_in_text(part.text, self.tools)
+
+    def resolve(self, candidate: discover.Candidate) -> tuple[Concept, str] | None:
+        """The discovered concept a candidate stands for and the pattern whose strength
+        it gets, or None when it adds nothing (all its forms are known) or is not a term."""
+        form = (candidate.en, candidate.zh, candidate.abbr, candidate.pattern)
+        if form not in self._resolved:
+            self._resolved[form] = self._resolve(candidate)
+        return self._resolved[form]
+
+    def _resolve(self, candidate: discover.Candidate) -> tuple[Concept, str] | None:
+        en = candidate.en if candidate.en and acceptable_english(candidate.en) else None
+        if en and self.tools.is_stop(en):
+            en = None
+        zh = candidate.zh if candidate.zh and not is_generic(candidate.zh) else None
+        abbr = candidate.abbr if candidate.abbr and not is_generic(candidate.abbr) else None
+        if candidate.pattern in ("pair",) and not (zh and (en or abbr)):
+            return None
+        if candidate.pattern == "abbrev" and not (en and abbr):
+            return None
+        forms = [f for f in (en, zh, abbr) if f]
+        if not forms:
+            return None
+        keys = set()
+        unknown = []
+        for form in forms:
+            hits = self.index.lookup(form)
+            keys |= hits
+            if not hits:
+                unknown.append(form)
+        if not unknown or len(keys) > 1:
+            return None  # nothing new, or a pair of two different known concepts
+        if candidate.pattern in ("phrase", "bold", "title-word", "name") and not keys:
+            if not discover.looks_technical(en or ""):
+                return None
+        labels = []
+        if en:
+            labels.append(("en", en))
+        if zh:
+            labels.append(("zh-Hant", zh))
+        alt = (("en", abbr),) if abbr and abbr != en else ()
+        if not labels:
+            labels, alt = [("en", abbr)], ()
+        # a Chinese term and its abbreviation: keyed by the term, the abbreviation an alternative
+        key = discovered_key(en, zh) if en or zh else discovered_key(abbr, None)
+        if key in self.vocabulary.concepts:
+            # its name is a vocabulary concept's name, yet no label matched: keep the
+            # record apart under its own key; canonicalize joins it by that name
+            key = key + "-discovered"
+        concept = Concept(key=key, labels=tuple(labels), alt_labels=alt, origin="discovered")
+        pattern = candidate.pattern
+        if pattern == "pair" and not abbr and not discover.reads_as_name(en or ""):
+            pattern = "gloss"  # "偶然的（Serendipitous）": a translation of a word, not a named term
+        return concept, pattern
+
+    def mentions_of(self, video_id: str, found: Found, about: bool) -> list[Mention]:
+        """One mention per section the concept occurs in (its first occurrence there)."""
+        weight = 1.0 if about and found.in_kind("title") else round(min(1.0, max(0.1, salience(found) / 3.0)), 3)
+        mentions = []
+        seen = set()
+        for hit in found.hits:
+            if hit.part.section in seen:
+                continue
+            seen.add(hit.part.section)
+            mentions.append(Mention(
+                video_id=video_id,
+                concept=found.key,
+                kind="about" if about else "mentions",
+                weight=weight,
+                section=hit.part.section,
+                snippet=snippet(hit.part.raw, hit.start, hit.end),
+                surface=hit.part.raw[hit.start:hit.end].strip(),
+            ))
+        return mentions
+
+
+def general_concepts(vocabulary: Vocabulary, ancestors: Callable[[str], set[str]]) -> set[str]:
+    """Vocabulary concepts broader than many others (AI, machine learning, deep learning)."""
+    counts: dict[str, int] = {}
+    for key in vocabulary.concepts:
+        for parent in ancestors(key):
+            counts[parent] = counts.get(parent, 0) + 1
+    least = max(3, GENERAL_SHARE * len(vocabulary.concepts))
+    return {key for key, count in counts.items() if count >= least}
+
+
+def acceptable_english(text: str) -> bool:
+    """An English form that can be a label: some letters, a few words, not generic."""
+    words = text.split()
+    letters = sum(c.isalpha() for c in text)
+    if letters < 2 or len(words) > 7 or is_generic(text):
+        return False
+    if len(words) == 1 and text.islower() and len(text) < 3:
+        return False
+    return True
+
+
+def discovered_key(english: str | None, chinese: str | None) -> str:
+    """A stable key: the slug of the English label (last word singular), else a hash of
+    the folded Chinese label."""
+    if english:
+        words = english.split()
+        words[-1] = singular(words[-1]) if words[-1].islower() or words[-1].istitle() else words[-1]
+        slug = slugify(" ".join(words))
+        if slug:
+            return slug
+    return hashed_key(chinese or english or "")
+
+
+def merge_labels(first: Concept, second: Concept) -> Concept:
+    """One discovered record with the labels of two (first label per language wins)."""
+    labels = dict(first.labels)
+    alt = set(first.alt_labels)
+    for lang, text in second.labels:
+        if lang not in labels:
+            labels[lang] = text
+        elif labels[lang] != text:
+            alt.add((lang, text))
+    alt.update(second.alt_labels)
+    alt -= set(labels.items())
+    return Concept(first.key, tuple(sorted(labels.items())), tuple(sorted(alt)), origin="discovered")
+
+
+def lecture_evidence(strengths: list[float], table: dict[str, float]) -> float:
+    """A lecture's evidence for a candidate: its best pattern plus a repeat bonus."""
+    bonus = table.get("repeat", 0.1) * min(3, len(strengths) - 1)
+    return round(max(strengths) + bonus, 3)
+
+
+def make_extractor(vocabulary: Vocabulary) -> Callable[[Lecture], Extraction]:
+    """Heavy set-up once per process (automaton, spaCy pipelines, jieba dictionary); the
+    returned function is pure per lecture."""
+    return Extractor(vocabulary)
