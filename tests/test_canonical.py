@@ -13,7 +13,7 @@ from kg.catalog import read_catalogs
 from kg.extract import make_extractor
 from kg.normalize import comparable
 from kg.records import Lecture, Section
-from kg.vocabulary import default_vocabulary, load_vocabulary
+from kg.vocabulary import default_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,18 +31,6 @@ c:network-compression a skos:Concept ; skos:prefLabel "Network Compression"@en ,
     skos:broader c:machine-learning .
 c:model a skos:Concept ; skos:prefLabel "Model"@en , "模型"@zh-Hant .
 """
-
-
-@pytest.fixture(scope="module")
-def vocabulary(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("vocab")
-    (folder / "test.ttl").write_text(VOCABULARY, encoding="utf-8")
-    return load_vocabulary(folder)
-
-
-@pytest.fixture(scope="module")
-def extract(vocabulary):
-    return make_extractor(vocabulary)
 
 
 def lecture(video: str, title: str, text: str = "", language: str = "zh") -> Lecture:

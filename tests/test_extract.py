@@ -16,7 +16,7 @@ from kg.catalog import read_catalogs
 from kg.extract import Extraction, clean_title, exact_case, make_extractor
 from kg.normalize import fold, fold_chars, is_generic, number_variants
 from kg.records import Lecture, Section
-from kg.vocabulary import default_vocabulary, load_vocabulary
+from kg.vocabulary import default_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,18 +46,6 @@ c:network-pruning a skos:Concept ; skos:prefLabel "Network Pruning"@en , "網路
     skos:altLabel "Pruning"@en ; skos:broader c:network-compression .
 c:model a skos:Concept ; skos:prefLabel "Model"@en , "模型"@zh-Hant .
 """
-
-
-@pytest.fixture(scope="module")
-def vocabulary(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("vocab")
-    (folder / "test.ttl").write_text(VOCABULARY, encoding="utf-8")
-    return load_vocabulary(folder)
-
-
-@pytest.fixture(scope="module")
-def extract(vocabulary):
-    return make_extractor(vocabulary)
 
 
 def lecture(title: str, *sections: tuple[str, str, str], video: str = "vid00000001", language: str = "zh") -> Lecture:
