@@ -162,3 +162,43 @@ def test_two_builds_into_one_folder_are_serialised(tmp_path):
         sizes[inputs.name] = digest(alone)
     assert digest(out) in sizes.values()
     assert lines > 0
+
+
+HOSTILE_TITLE = 'Evil "quoted" \\ back\\slash > <script>alert(1)</script> <img src=x onerror=alert(1)> \x01\x7f'
+HOSTILE_SUMMARY = ('## 核心主題\n"""triple quotes""" and \'\'\' and \\u0000 and a NUL \x00 here\n'
+                   'new\rline \ud800 lone surrogate? no: \ufffe and `</script>` and ]]> and {{ jinja }}\n'
+                   '## 結論\n**Reinforcement Learning (RL)** 與 LoRA <b>bold</b>\n')
+
+
+def test_hostile_text_reaches_every_output_safely(tmp_path):
+    import json
+
+    import networkx as nx
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.validate import validate_dump
+
+    page = tmp_path / "hostile.md"
+    text = (f"<details>\n<summary>1. {HOSTILE_TITLE}</summary><br>\n"
+            f'<a href="https://www.youtube.com/watch?v=abcdefghijk" target="_blank">\n</a>\n\n{HOSTILE_SUMMARY}</details>\n')
+    page.write_bytes(text.encode("utf-8", "surrogatepass").replace(b"\xed\xa0\x80", b"?"))
+    out = tmp_path / "out"
+    result = kg("build", str(page), "--out", str(out), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    lines = nt_lines(out)
+    assert lines > 10
+    assert len(list(ox.parse(path=str(out / "graph.nt"), format=ox.RdfFormat.N_TRIPLES))) == lines
+    assert len(list(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))) == lines
+    assert len(rdflib.Graph().parse(out / "graph.ttl", format="turtle")) == lines
+    assert len(rdflib.Graph().parse(out / "graph.jsonld", format="json-ld")) == lines
+    json.loads((out / "graph.jsonld").read_text(encoding="utf-8"))
+    assert validate_dump(out) == []
+    graph = nx.read_graphml(out / "graph.graphml")
+    assert any("<script>" in data.get("label", "") for _, data in graph.nodes(data=True))
+    # the title survives as text, quotes and all (control characters aside)
+    titles = [str(o) for _, p, o in rdflib.Graph().parse(out / "graph.nt", format="nt")
+              if str(p) == "https://schema.org/name"]
+    assert any('Evil "quoted" \\ back\\slash > <script>' in title for title in titles)
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html and "<img src=x onerror" not in html

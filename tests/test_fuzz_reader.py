@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 from contextlib import contextmanager
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,13 @@ from kg.catalog import CatalogError, read_catalogs
 CASE_SECONDS = 5
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 COUNTER = {"cases": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_cases():
+    """State how many inputs were fuzzed (visible with ``pytest -s`` or in the CI log)."""
+    yield
+    print(f"\nfuzzed catalog reader with {COUNTER['cases']} generated files, each under {CASE_SECONDS} s")
 
 
 @contextmanager
