@@ -7,7 +7,15 @@ its variants (plural, hyphen dropped, Taiwan / mainland wording) in one pass, La
 labels only at word boundaries, short all-capital abbreviations only as written ("RL"
 never fires inside "URL" or as "rl"), and the longest match wins where matches overlap
 ("Conditional GAN" is not also "GAN" at that place; "GAN" elsewhere still counts).
-Discovery (:mod:`kg.discover`) adds the terms the vocabulary lacks.
+The automaton also knows the ways summaries vary a label (``ontology/label-variants.tsv``:
+敵對樣本 for 對抗樣本, "feed-forward 網絡", "低秩 approximation"), and phrases that hold a
+label's characters without naming it (headings such as 小節分類整理), which block it.
+Discovery (:mod:`kg.discover`) adds the terms the vocabulary lacks; a pair that gives a
+known concept a new Chinese form ("電熵損失函數（cross-entropy loss）") counts for that
+concept, and the form counts wherever else the lecture uses it. Garbled names one letter
+off a known one-word name ("MEMBA") are that name; labels that are everyday words outside
+one area (``ontology/context-labels.tsv``: 狀態 for an RL state) count only in a lecture
+of that area.
 
 Main topics (``about``) come from the title (course tags, part markers and asides
 blanked) and from what the core-topic section stresses; the rest are ``mentions``,
@@ -46,7 +54,7 @@ from kg.normalize import (
     unsqueeze,
 )
 from kg.records import Concept, Lecture, Mention
-from kg.resources import ontology_dir, read_list
+from kg.resources import ontology_dir, read_list, read_table
 from kg.vocabulary import Vocabulary
 
 SNIPPET = 120
@@ -66,6 +74,8 @@ WHITESPACE = re.compile(r"\s+")
 CLAUSE = re.compile(r"[\s!?！？，,]|[^\x00-\x7f]{6,}")  # a remark, not a translation
 LINE_OPENER = re.compile(r"[\s\-*_#>•<(（\d.、)）]+")  # bullets, numbering, markup
 COLON = re.compile(r"[:：]")
+NAME_LIKE = re.compile(r"[a-z]{5,}")  # a one-word Latin label that a slip of one letter may garble
+JOINED_WORD = re.compile(r"(?<![A-Za-z0-9\-])[A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)+(?![A-Za-z0-9\-])")  # "Soft-Max"
 SPEAKER = re.compile(r"\s[-–—]\s*([A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,3})\s*(?:[(（][^()（）]*[)）])?\s*$")
 
 
@@ -178,6 +188,88 @@ def regional_variants(labels: list[str]) -> dict[str, tuple[str, ...]]:
     return {label: tuple({m, t} - {label}) for label, m, t in zip(chinese, mainland, taiwan)}
 
 
+@cache
+def _variant_rules() -> tuple[tuple[tuple[str, str], ...], dict[str, tuple[str, ...]]]:
+    """(Chinese word pairs, English head -> Chinese renderings), folded, from
+    ``ontology/label-variants.tsv``."""
+    pairs = []
+    heads: dict[str, tuple[str, ...]] = {}
+    for row in read_table("label-variants.tsv"):
+        a, b = fold(row["a"]), row["b"]
+        if row["kind"] == "zh":
+            pairs += [(a, fold(b)), (fold(b), a)]
+        elif row["kind"] == "head":
+            heads[a] = tuple(fold(x) for x in b.split("|") if x.strip())
+    return tuple(pairs), heads
+
+
+def variant_forms(concept: Concept) -> set[str]:
+    """Folded forms of a concept's labels as the summaries vary them (see
+    ``ontology/label-variants.tsv``): Chinese words swapped for their equivalents, and
+    terms half in English, half in Chinese ("feed forward 网络", "低秩 approximation")."""
+    pairs, heads = _variant_rules()
+    labels = [fold(text) for text in concept.all_labels() if text.strip()]
+    chinese = [label for label in labels if has_cjk(label)]
+    found: set[str] = set()
+    frontier = set(chinese)
+    for _ in range(2):  # at most two substitutions per label
+        new = {label.replace(a, b, 1) for label in frontier for a, b in pairs if a in label}
+        found |= new
+        frontier = new
+    for label in labels:
+        if has_cjk(label):
+            continue
+        words = label.split()
+        for size in (2, 1):  # "fine tuning" before "tuning"
+            if len(words) < size:
+                continue
+            head = " ".join(words[-size:-1] + [singular(words[-1])])
+            renderings = heads.get(head)
+            if not renderings or len(words) == size:
+                if renderings:
+                    break  # the label is a head alone ("Fine-tuning"), not a modified one
+                continue
+            modifier = " ".join(words[:-size])
+            if sum(c.isalpha() for c in modifier) >= 2:
+                for zh_head in renderings:
+                    found.update((f"{modifier} {zh_head}", modifier + zh_head))
+            english_head = " ".join(words[-size:])
+            for zh_label in chinese:
+                for zh_head in renderings:
+                    rest = zh_label[: -len(zh_head)].strip()
+                    if zh_label.endswith(zh_head) and has_cjk(rest) and len(rest) >= 2:
+                        found.update((f"{rest} {english_head}", rest + english_head))
+            break
+    return {form for form in found if len(form) >= 2} - set(labels)
+
+
+@cache
+def context_labels() -> dict[str, dict[str, str]]:
+    """concept -> {folded label: context concept}: labels that name the concept only
+    next to the context concept or a narrower one (``ontology/context-labels.tsv``)."""
+    table: dict[str, dict[str, str]] = {}
+    for row in read_table("context-labels.tsv"):
+        table.setdefault(row["concept"], {})[fold(row["label"])] = row["context"]
+    return table
+
+
+def context_form(surface: str) -> str:
+    """How a matched surface is looked up in :func:`context_labels`: folded, singular."""
+    folded = fold(surface)
+    return folded if has_cjk(folded) else " ".join(singular(word) for word in folded.split())
+
+
+def blocker_forms() -> set[str]:
+    """Phrases that name no concept but hold a label's characters ("小節分類整理" holds
+    分類, "主要問題" holds nothing): summary headings (``ontology/sections.tsv``) and the
+    Chinese generic words (``ontology/stopwords.txt``). They take part in the
+    longest-match choice and are then dropped, so a label inside them never fires; a
+    longer label around them still wins."""
+    forms = {fold(row["keyword"]) for row in read_table("sections.tsv")}
+    forms |= {fold(word) for word in read_list("stopwords.txt") if has_cjk(word)}
+    return {form for form in forms if len(form) >= 2}
+
+
 class VocabularyIndex:
     """The automaton over every vocabulary label, and label lookups for discovery."""
 
@@ -196,8 +288,8 @@ class VocabularyIndex:
             labelled = [(text, 0) for _, text in concept.labels] + [(text, 1) for _, text in concept.alt_labels]
             for text, rank in labelled:
                 text = text.strip()
-                if not text or is_generic(text):
-                    continue
+                if not text or (is_generic(text) and fold(text) not in context_labels().get(key, {})):
+                    continue  # a generic word, unless it names the concept in one area only
                 self.lookup_table.setdefault(comparable(text), set()).add(key)
                 folded = fold(text)
                 entry = LabelEntry(
@@ -212,12 +304,43 @@ class VocabularyIndex:
                     self.lookup_table.setdefault(comparable(variant), set()).add(key)
                 for form in label_forms(text, regional.get(text, ())):
                     entries.setdefault(form, []).append(entry)
+        for key in sorted(vocabulary.concepts):
+            for form in variant_forms(vocabulary.concepts[key]):
+                if form in entries or is_generic(form):
+                    continue  # a real label's form wins
+                folded = fold(form)
+                entries[form] = [LabelEntry(
+                    concept=key, label=form, exact_case=False,
+                    latin_start=bool(LATIN_CHAR.match(folded[:1])), latin_end=bool(LATIN_CHAR.match(folded[-1:])),
+                    rank=2,
+                )]
+                self.lookup_table.setdefault(comparable(form), {key})
+        for form in blocker_forms():
+            inner = {form[i:j] for i in range(len(form)) for j in range(i + 2, len(form) + 1)} - {form}
+            if form not in entries and any(part in entries for part in inner):  # else it blocks nothing
+                folded = fold(form)
+                entries[form] = [LabelEntry(
+                    concept="", label=form, exact_case=False,
+                    latin_start=bool(LATIN_CHAR.match(folded[:1])), latin_end=bool(LATIN_CHAR.match(folded[-1:])),
+                    rank=9,
+                )]
         self.automaton = ahocorasick.Automaton()
         for form, found in entries.items():
             found.sort(key=lambda e: (e.rank, e.exact_case, e.concept))
             self.automaton.add_word(form, (len(form), tuple(found)))
         self.automaton.make_automaton()
         self.cjk_words = sorted(form for form in entries if has_cjk(form))
+        # one-letter slips of one-word Latin labels, for garbled names (MEMBA, WaveLM):
+        # slip -> the concept, or "" when two concepts share it
+        self.slips: dict[str, str] = {}
+        for key in sorted(vocabulary.concepts):
+            for text in vocabulary.concepts[key].all_labels():
+                label = text.lower()
+                if not NAME_LIKE.fullmatch(label) or is_generic(label):
+                    continue
+                for i in range(1, len(label)):  # the first letter stays
+                    for slip in (label[:i] + "*" + label[i + 1:], label[:i] + label[i + 1:]):
+                        self.slips[slip] = key if self.slips.get(slip, key) == key else ""
         self.lookup_table = {label: frozenset(keys) for label, keys in self.lookup_table.items()}
 
     @classmethod
@@ -250,6 +373,19 @@ class VocabularyIndex:
         except OSError:
             pass  # a read-only cache folder only costs time
         return index
+
+    def near(self, word: str) -> set[str]:
+        """Vocabulary keys with a one-word label one letter away from ``word`` (a letter
+        changed, dropped or added; same first letter, five letters or more)."""
+        word = word.lower()
+        if not NAME_LIKE.fullmatch(word):
+            return set()
+        found = [self.slips.get(word)]  # a letter added
+        for i in range(1, len(word)):
+            found.append(self.slips.get(word[:i] + "*" + word[i + 1:]))  # changed
+            found.extend(self.lookup_table.get(word[:i] + word[i + 1:], ()))  # dropped
+        keys = {key for key in found if key is not None}
+        return set() if "" in keys else keys  # "": a slip of two concepts' labels
 
     def lookup(self, form: str) -> frozenset[str]:
         """Vocabulary keys with a label that is ``form`` (folded, any number, any spacing)."""
@@ -293,7 +429,7 @@ class VocabularyIndex:
                     continue
                 found.append((original_start, original_end, entry))
                 break
-        return longest_first(found)
+        return [match for match in longest_first(found) if match[2].concept]  # blockers out
 
 
 _INDEXES: dict[str, "VocabularyIndex"] = {}  # built or loaded indexes of this process, by stamp
@@ -302,7 +438,9 @@ _INDEXES: dict[str, "VocabularyIndex"] = {}  # built or loaded indexes of this p
 def index_stamp(vocabulary: Vocabulary) -> str:
     """What the built index depends on: the vocabulary, the stop-list and this code."""
     digest = hashlib.sha1(vocabulary.fingerprint.encode())
-    for path in (Path(__file__), Path(normalize_module.__file__), ontology_dir() / "stopwords.txt"):
+    for path in (Path(__file__), Path(normalize_module.__file__), ontology_dir() / "stopwords.txt",
+                 ontology_dir() / "label-variants.tsv", ontology_dir() / "sections.tsv",
+                 ontology_dir() / "context-labels.tsv"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -498,6 +636,7 @@ ABOUT_FROM_CORE = 2.0  # salience a core-section concept needs to be a main topi
 CORE_TOPICS = 2  # at most this many main topics come from the core section when the title has some
 GENERAL = 3  # a concept broader than this many others found in the lecture is context, not topic
 SALIENT = 3.0  # salience that makes a concept a main topic of a lecture whose title names none
+PART_SALIENCE = 2.0  # salience a part of a title topic named in the core section needs to be a topic too
 GENERAL_SHARE = 0.03  # a concept broader than this share of the vocabulary is "general" (AI, ML)
 
 
@@ -511,15 +650,19 @@ def title_stem_end(title: str) -> int:
 
 
 def about_keys(found: dict[str, Found], ancestors: Callable[[str], set[str]], general: set[str],
-               roots: set[str], stem_end: int) -> set[str]:
+               roots: set[str], stem_end: int,
+               requires: Callable[[str], tuple[str, ...]] = lambda key: ()) -> set[str]:
     """The main topics of a lecture.
 
     - Title concepts, except a general concept (``general``: AI, machine learning, …)
       named only in a part's subtitle when the series name holds a narrower one
       ("元學習 Meta Learning (一) - 元學習跟機器學習一樣…" is not about machine learning).
-    - Core-topic concepts: when the title names topics, only those the core section
-      stresses (bold, lead term, heading), at most CORE_TOPICS; when it names none, the
-      most salient of the lecture.
+    - Core-topic concepts. When the title names topics: those the core section stresses
+      (bold, lead term, heading), and those it names that are parts of a title topic
+      (narrower than it, or a concept it requires: "Layer Normalization" in a lecture on
+      the Transformer) and salient enough, at most CORE_TOPICS of each; a tool the
+      summary uses along the way (a loss function in a lecture on reinforcement
+      learning) is a mention. When the title names none, the most salient of the lecture.
     - Never a general concept next to something more specific, nor a concept broader
       than a main topic or than several concepts of the lecture.
     """
@@ -539,10 +682,19 @@ def about_keys(found: dict[str, Found], ancestors: Callable[[str], set[str]], ge
 
     by_salience = sorted(found, key=lambda key: (-salience(found[key]), key))
     if chosen:
-        # as present in the summary as the title's own topics: a topic too, stressed or not
-        bar = max(salience(found[key], summary_only=True) for key in chosen)
-        picked = [k for k in by_salience if eligible(k) and found[k].in_kind("core")
-                  and (found[k].strong_in("core") or salience(found[k]) >= max(bar, SALIENT))][:CORE_TOPICS]
+        topics = sorted(chosen - general) or sorted(chosen)
+
+        def part_of_topic(key: str) -> bool:
+            return any(topic in ancestors(key) or key in requires(topic) for topic in topics)
+
+        # as present in the summary as the title's own topics: a topic too
+        bar = max(SALIENT, max(salience(found[key], summary_only=True) for key in chosen))
+        in_core = [k for k in by_salience if eligible(k) and found[k].in_kind("core")]
+        stressed = [k for k in in_core if found[k].strong_in("core")]
+        parts = [k for k in in_core if k not in stressed and part_of_topic(k) and salience(found[k]) >= PART_SALIENCE]
+        dwelt = [k for k in in_core if k not in stressed and k not in parts and salience(found[k]) >= bar
+                 and sum(1 for hit in found[k].hits if hit.part.kind == "core") >= 2]
+        picked = stressed[:CORE_TOPICS] + parts[:CORE_TOPICS] + dwelt[:CORE_TOPICS]
     else:
         picked = [k for k in by_salience if eligible(k) and found[k].in_kind("core")]
         picked += [k for k in by_salience if eligible(k) and k not in picked and salience(found[k]) >= SALIENT]
@@ -586,6 +738,11 @@ class Extractor:
             self._ancestors[key] = result
         return self._ancestors[key]
 
+    def requires(self, key: str) -> tuple[str, ...]:
+        """The vocabulary concepts ``key`` requires (kg:requires): its parts and prerequisites."""
+        concept = self.vocabulary.concepts.get(key)
+        return concept.requires if concept else ()
+
     def is_term(self, word: str) -> bool:
         return bool(self.index.lookup(word)) or singular(fold(word)) in discover.technical_heads()
 
@@ -593,12 +750,14 @@ class Extractor:
         found: dict[str, Found] = {}
         discovered: dict[str, Concept] = {}
         evidence: dict[str, list[float]] = {}
+        aliases: dict[str, str] = {}  # folded Chinese form a pair introduces -> the key it names
+        wholes: list[tuple[Part, int, int, str]] = []  # spans a pair or abbreviation names as one concept
         parts = lecture_parts(lecture, self.is_term)
         plain_words = {w.lower() for part in parts for w in LATIN_WORD.findall(part.text) if not w.isupper()}
         for part, matches in zip(parts, self.index.matches_in([part.text for part in parts])):
             bold = [(m.start(1), m.end(1)) for m in discover.BOLD.finditer(part.raw)]
             ends: dict[int, tuple[str, str]] = {}  # end offset -> (surface, concept) of vocabulary matches
-            for start, end, entry in matches:
+            for start, end, entry in matches + self.joined_words(part.text, matches):
                 hit = Hit(part, start, end, is_stressed(part, bold, start, end))
                 found.setdefault(entry.concept, Found(entry.concept)).hits.append(hit)
                 ends[end] = (part.raw[start:end], entry.concept)
@@ -606,18 +765,35 @@ class Extractor:
                 if candidate.pattern == "name" and candidate.surface.isupper() and candidate.surface.lower() in plain_words:
                     continue  # "AGENT" where the lecture also writes "agent": emphasis, not an acronym
                 resolved = self.resolve(candidate)
+                if candidate.pattern == "abbrev" or (candidate.pattern == "pair" and not LATIN_WORD.search(candidate.zh or "")):
+                    whole = (resolved[2] or resolved[0].key) if resolved else self.named_by(candidate)
+                    if whole:
+                        wholes.append((part, candidate.start, candidate.end, whole))
                 if resolved is None:
                     continue
-                concept, pattern = resolved
-                known = discovered.get(concept.key)
-                discovered[concept.key] = merge_labels(known, concept) if known else concept
+                concept, pattern, named = resolved
                 stressed = candidate.pattern == "bold" or is_stressed(part, bold, candidate.start, candidate.end)
-                if pattern == "gloss" and stressed and part.kind in ("title", "core"):
-                    pattern = "pair"  # a translated word the core topic stresses is the topic's term
-                evidence.setdefault(concept.key, []).append(self.strength.get(pattern, 0.3))
+                if concept is not None:
+                    known = discovered.get(concept.key)
+                    discovered[concept.key] = merge_labels(known, concept) if known else concept
+                    if pattern == "gloss" and stressed and part.kind in ("title", "core"):
+                        pattern = "pair"  # a translated word the core topic stresses is the topic's term
+                    evidence.setdefault(concept.key, []).append(self.strength.get(pattern, 0.3))
+                # a new way of writing a known concept ("電熵損失函數（cross-entropy loss）")
+                # counts for that concept in this lecture: salience is not split in two
+                target = named or concept.key
                 hit = Hit(part, candidate.start, candidate.end, stressed)
-                found.setdefault(concept.key, Found(concept.key)).hits.append(hit)
-        about = about_keys(found, self.ancestors, self.general, self.roots, title_stem_end(lecture.title))
+                found.setdefault(target, Found(target)).hits.append(hit)
+                zh = next((text for lang, text in concept.labels if lang.startswith("zh")), "") if concept else ""
+                if zh and candidate.zh and candidate.pattern in ("pair", "gloss"):
+                    aliases.setdefault(fold(zh), target)
+        if aliases:
+            self.alias_hits(parts, aliases, found)
+        if wholes:
+            drop_parts_of_wholes(found, wholes)
+        self.drop_out_of_context(found)
+        about = about_keys(found, self.ancestors, self.general, self.roots, title_stem_end(lecture.title), self.requires)
+        about -= self.only_in_context(found)  # an everyday word is never what a lecture is about
         mentions = []
         for key in sorted(found):
             mentions.extend(self.mentions_of(lecture.video_id, found[key], key in about))
@@ -627,6 +803,96 @@ class Extractor:
             discovered=tuple(discovered[key] for key in sorted(discovered)),
             evidence=tuple((key, lecture_evidence(evidence[key], self.strength)) for key in sorted(evidence)),
         )
+
+    def only_in_context(self, found: dict[str, Found]) -> set[str]:
+        """Concepts found only through context labels."""
+        table = context_labels()
+        return {key for key in found if key in table and all(
+            context_form(hit.part.raw[hit.start:hit.end]) in table[key] for hit in found[key].hits)}
+
+    def drop_out_of_context(self, found: dict[str, Found]) -> None:
+        """Hits of a context label ("狀態" for an RL state) in a lecture that names
+        nothing of its context (no reinforcement learning or narrower concept)."""
+        table = context_labels()
+        gated = [key for key in found if key in table]
+        if not gated:
+            return
+        present = {key for key in found if key not in table} | {key for key in gated if any(
+            context_form(hit.part.raw[hit.start:hit.end]) not in table[key] for hit in found[key].hits)}
+        areas = set(present)
+        for key in present:
+            areas |= self.ancestors(key)
+
+        def in_context(hit: Hit, key: str) -> bool:
+            surface = hit.part.raw[hit.start:hit.end]
+            context = table[key].get(context_form(surface), "")
+            # an English one in lower case is the everyday word ("hidden states")
+            return not context or (context in areas and not surface[:1].islower())
+
+        for key in gated:
+            kept = [hit for hit in found[key].hits if in_context(hit, key)]
+            if kept:
+                found[key].hits[:] = kept
+            else:
+                del found[key]
+
+    def named_by(self, candidate: discover.Candidate) -> str | None:
+        """The one vocabulary concept a candidate's English and abbreviation name, if any."""
+        keys: set[str] = set()
+        for form in (candidate.en, candidate.abbr):
+            if form:
+                keys |= self.index.lookup(form)
+        return next(iter(keys)) if len(keys) == 1 else None
+
+    def joined_words(self, text: str, matches: list[tuple[int, int, LabelEntry]]) -> list[tuple[int, int, LabelEntry]]:
+        """Vocabulary labels written as one word split by a hyphen ("Soft-Max" for
+        Softmax), where no label matched: the automaton reads the hyphen as a space."""
+        found: list[tuple[int, int, LabelEntry]] = []
+        if "-" not in text:
+            return found
+        for match in JOINED_WORD.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e, _ in matches):
+                continue
+            keys = self.index.lookup(match.group())
+            if len(keys) == 1:
+                key = next(iter(keys))
+                found.append((start, end, LabelEntry(key, match.group(), False, True, True, 1)))
+        return found
+
+    def alias_hits(self, parts: list[Part], aliases: dict[str, str], found: dict[str, Found]) -> None:
+        """Occurrences elsewhere in the lecture of the Chinese forms its own pairs
+        introduced ("「一次到位」（One-Shot Generation）" makes "一次到位" in the title
+        count): the summary teaches how this lecture writes the concept. As with labels,
+        the longer form wins: "電熵損失函數" is cross-entropy loss, not also 損失函數."""
+        taken: dict[int, list[tuple[int, int, str, Hit]]] = {}
+        for key, item in found.items():
+            for hit in item.hits:
+                taken.setdefault(id(hit.part), []).append((hit.start, hit.end, key, hit))
+        forms = sorted((form for form in aliases if len(form) >= 2 and has_cjk(form) and not is_generic(form)),
+                       key=lambda form: (-len(form), form))
+        for part in parts:
+            folded = fold_chars(part.text)
+            spans = taken.setdefault(id(part), [])
+            bold = None
+            for form in forms:
+                start = folded.find(form)
+                while start >= 0:
+                    end = start + len(form)
+                    inside = [span for span in spans if span[0] < end and start < span[1]]
+                    if all(start <= s and e <= end and e - s < end - start for s, e, _, _ in inside):
+                        for span in inside:  # shorter labels inside the longer form give way
+                            spans.remove(span)
+                            found[span[2]].hits.remove(span[3])
+                            if not found[span[2]].hits:
+                                del found[span[2]]
+                        if bold is None:
+                            bold = [(m.start(1), m.end(1)) for m in discover.BOLD.finditer(part.raw)]
+                        key = aliases[form]
+                        hit = Hit(part, start, end, is_stressed(part, bold, start, end))
+                        found.setdefault(key, Found(key)).hits.append(hit)
+                        spans.append((start, end, key, hit))
+                    start = folded.find(form, end)
 
     def candidates(self, part: Part, lecture: Lecture, ends: dict[int, tuple[str, str]]) -> Iterator[discover.Candidate]:
         def known_before(offset: int, english: tuple[str, ...]) -> str | None:
@@ -645,15 +911,17 @@ class Extractor:
         else:
             yield from discover.english_in_text(part.text, self.tools)
 
-    def resolve(self, candidate: discover.Candidate) -> tuple[Concept, str] | None:
-        """The discovered concept a candidate stands for and the pattern whose strength
-        it gets, or None when it adds nothing (all its forms are known) or is not a term."""
+    def resolve(self, candidate: discover.Candidate) -> tuple[Concept | None, str, str | None] | None:
+        """The discovered concept a candidate stands for (None for a garbled known name),
+        the pattern whose strength it gets and the vocabulary concept its English or
+        abbreviation names (when one does), or None when it adds nothing (all its forms
+        are known) or is not a term."""
         form = (candidate.en, candidate.zh, candidate.abbr, candidate.pattern)
         if form not in self._resolved:
             self._resolved[form] = self._resolve(candidate)
         return self._resolved[form]
 
-    def _resolve(self, candidate: discover.Candidate) -> tuple[Concept, str] | None:
+    def _resolve(self, candidate: discover.Candidate) -> tuple[Concept | None, str, str | None] | None:
         en = candidate.en if candidate.en and acceptable_english(candidate.en) else None
         if en and self.tools.is_stop(en):
             en = None
@@ -668,13 +936,20 @@ class Extractor:
             return None
         keys = set()
         unknown = []
+        latin_keys: set[str] = set()  # what the English or the abbreviation names
         for form in forms:
             hits = self.index.lookup(form)
             keys |= hits
+            if form is not zh:
+                latin_keys |= hits
             if not hits:
                 unknown.append(form)
         if not unknown or len(keys) > 1:
             return None  # nothing new, or a pair of two different known concepts
+        if candidate.pattern == "name" and not keys and en and not abbr and not zh:
+            near = self.index.near(en)
+            if len(near) == 1:  # "MEMBA", "JAMBAR", "WaveLM": a known name garbled
+                return None, candidate.pattern, next(iter(near))
         if candidate.pattern in ("phrase", "bold", "title-word", "name") and not keys:
             if not discover.looks_technical(en or ""):
                 return None
@@ -696,7 +971,19 @@ class Extractor:
         pattern = candidate.pattern
         if pattern == "pair" and not abbr and not discover.reads_as_name(en or ""):
             pattern = "gloss"  # "偶然的（Serendipitous）": a translation of a word, not a named term
-        return concept, pattern
+        # only the English side decides: a Chinese side that names a known concept may be
+        # a guess cut too short ("增強式學習" of "Inverse Reinforcement Learning")
+        named = next(iter(latin_keys)) if len(latin_keys) == 1 and keys == latin_keys else None
+        if named is None and not latin_keys and len(keys) == 1 and en and not self.narrower_english(en, next(iter(keys))):
+            named = next(iter(keys))  # "聲音編解碼（Neuro Codec）": a garbled or new English name of a known term
+        return concept, pattern, named
+
+    def narrower_english(self, english: str, key: str) -> bool:
+        """True when a proper part of ``english`` is a label of ``key``: the English names
+        something narrower ("Inverse Reinforcement Learning" of 增強式學習)."""
+        words = english.replace("-", " ").split()
+        return any(key in self.index.lookup(" ".join(words[i:j]))
+                   for i in range(len(words)) for j in range(i + 1, len(words) + 1) if j - i < len(words))
 
     def mentions_of(self, video_id: str, found: Found, about: bool) -> list[Mention]:
         """One mention per section the concept occurs in (its first occurrence there)."""
@@ -717,6 +1004,20 @@ class Extractor:
                 surface=hit.part.raw[hit.start:hit.end].strip(),
             ))
         return mentions
+
+
+def drop_parts_of_wholes(found: dict[str, Found], wholes: list[tuple[Part, int, int, str]]) -> None:
+    """Take out the hits of other concepts inside a span that a pair or an abbreviation
+    names as one concept: "ELMO (Embeddings from Language Modeling)" mentions ELMo, not
+    embeddings; "增強學習反饋對齊（RLHF）" mentions RLHF, not reinforcement learning."""
+    for key in list(found):
+        kept = [hit for hit in found[key].hits
+                if not any(part is hit.part and whole != key and start <= hit.start and hit.end <= end
+                           and (hit.start, hit.end) != (start, end) for part, start, end, whole in wholes)]
+        if not kept:
+            del found[key]
+        else:
+            found[key].hits[:] = kept
 
 
 def general_concepts(vocabulary: Vocabulary, ancestors: Callable[[str], set[str]]) -> set[str]:

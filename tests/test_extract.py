@@ -45,6 +45,28 @@ c:network-compression a skos:Concept ; skos:prefLabel "Network Compression"@en ,
 c:network-pruning a skos:Concept ; skos:prefLabel "Network Pruning"@en , "網路剪枝"@zh-Hant ;
     skos:altLabel "Pruning"@en ; skos:broader c:network-compression .
 c:model a skos:Concept ; skos:prefLabel "Model"@en , "模型"@zh-Hant .
+c:softmax a skos:Concept ; skos:prefLabel "Softmax"@en ; skos:broader c:neural-network .
+c:multilayer-perceptron a skos:Concept ; skos:prefLabel "Feed-forward Network"@en , "前饋網路"@zh-Hant ;
+    skos:broader c:neural-network .
+c:low-rank-approximation a skos:Concept ; skos:prefLabel "Low-rank Approximation"@en , "低秩近似"@zh-Hant ;
+    skos:broader c:machine-learning .
+c:mamba a skos:Concept ; skos:prefLabel "Mamba"@en ; skos:broader c:neural-network .
+c:cross-entropy-loss a skos:Concept ; skos:prefLabel "Cross-entropy Loss"@en , "交叉熵損失"@zh-Hant ;
+    skos:broader c:machine-learning .
+c:classification a skos:Concept ; skos:prefLabel "Classification"@en , "分類"@zh-Hant ;
+    skos:broader c:machine-learning .
+c:adversarial-example a skos:Concept ; skos:prefLabel "Adversarial Example"@en , "對抗樣本"@zh-Hant ;
+    skos:broader c:neural-network .
+c:elmo a skos:Concept ; skos:prefLabel "ELMo"@en ; skos:altLabel "ELMO"@en ; skos:broader c:neural-network .
+c:embedding a skos:Concept ; skos:prefLabel "Embedding"@en ; skos:broader c:neural-network .
+c:rl-state a skos:Concept ; skos:prefLabel "RL State"@en ; skos:altLabel "State"@en , "狀態"@zh-Hant ;
+    skos:broader c:reinforcement-learning .
+c:transformer a skos:Concept ; skos:prefLabel "Transformer"@en ; skos:broader c:neural-network ;
+    <https://w3id.org/lecture-kg/ontology#requires> c:layer-normalization .
+c:layer-normalization a skos:Concept ; skos:prefLabel "Layer Normalization"@en , "層正規化"@zh-Hant ;
+    skos:broader c:neural-network .
+c:loss-function a skos:Concept ; skos:prefLabel "Loss Function"@en , "損失函數"@zh-Hant ;
+    skos:broader c:machine-learning .
 """
 
 
@@ -127,6 +149,57 @@ def test_generic_words_are_never_concepts(extract):
     assert "model" not in keys(result)
     labels = {label for concept in result.discovered for _, label in concept.labels + concept.alt_labels}
     assert not labels & {"模型", "方法", "數據", "結論", "Model", "Method", "Data", "Conclusion"}
+
+
+def test_summaries_half_in_english_half_in_chinese_still_match(extract):
+    text = ("模型由 self-attention 和 feed-forward 網絡組成，並用 Soft-Max函數；"
+            "另可用低秩 approximation 簡化，以及防禦敵對樣本。")
+    assert {"multilayer-perceptron", "softmax", "low-rank-approximation", "adversarial-example"} <= \
+        keys(extract(lecture("x", ("主要觀念", "concepts", text))))
+
+
+def test_a_garbled_name_one_letter_off_is_the_known_name(extract):
+    result = extract(lecture("x", ("結論", "conclusion", "未來可探索其他結構（如MEMBA等）。")))
+    assert "mamba" in keys(result)
+    assert not result.discovered  # not a new concept "MEMBA"
+
+
+def test_a_pair_naming_a_known_concept_counts_for_it_and_teaches_its_chinese_form(extract):
+    text_core = "選擇電熵損失函數（cross-entropy loss）訓練分類器。"
+    text_more = "電熵損失函數的梯度較大。\n結論：電熵損失函數較好。"
+    result = extract(lecture("【機器學習2021】分類 (Classification)", ("核心主題", "core", text_core),
+                             ("主要觀念", "concepts", text_more)))
+    found = keys(result)
+    assert "cross-entropy-loss" in found and not any(k.endswith("-discovered") for k in found)
+    sections = {m.section for m in result.mentions if m.concept == "cross-entropy-loss"}
+    assert sections == {"核心主題", "主要觀念"}  # the Chinese form the pair introduced, found again
+    assert "loss-function" not in keys(result)  # the longer form wins over 損失函數 inside it
+
+
+def test_structural_headings_and_acronym_expansions_name_no_extra_concepts(extract):
+    result = extract(lecture("x", ("小節分類整理", "other", "- **ELMO (Embeddings from Language Modeling)**：早期模型。")))
+    found = keys(result)
+    assert "elmo" in found
+    assert not found & {"classification", "embedding"}
+
+
+def test_context_labels_count_only_next_to_their_area(extract):
+    rl = extract(lecture("x", ("主要觀念", "concepts", "在強化學習中，智能體觀察狀態（State）並行動。")))
+    assert "rl-state" in keys(rl, "mentions") and "rl-state" not in keys(rl, "about")
+    plain = extract(lecture("x", ("主要觀念", "concepts", "模型的狀態會改變。")))
+    assert "rl-state" not in keys(plain)
+    lower = extract(lecture("x", ("主要觀念", "concepts", "強化學習與 RNN 的 hidden states。")))
+    assert "rl-state" not in keys(lower)
+
+
+def test_core_concepts_that_are_parts_of_the_title_topic_are_main_topics(extract):
+    core = "文章說明 Transformer 中的層正規化（Layer Normalization），並用損失函數訓練。"
+    result = extract(lecture("【機器學習2021】Transformer (上)", ("核心主題", "core", core),
+                             ("主要觀念", "concepts", "Layer Normalization 穩定訓練；損失函數為交叉熵。"),
+                             ("解決方法", "solutions", "層正規化放在 residual 之後。")))
+    about = keys(result, "about")
+    assert {"transformer", "layer-normalization"} <= about  # the Transformer requires it
+    assert "loss-function" in keys(result) and "loss-function" not in about  # a tool used along the way
 
 
 # ---- title-only lectures, course tags, both languages ---------------------------------------
