@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,11 +152,24 @@ def run_load(server_url: str, cases: list[tuple[str, str, str]], clients: int, s
     return report
 
 
+@contextmanager
+def serve_process(graph: Path, timeout: float):
+    """``kg serve`` on a free loopback port in a process of its own (so that its memory
+    is measured alone); yields (base URL, pid)."""
+    server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--graph", str(graph), "--port", "0",
+                               "--timeout", str(timeout)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        first = server.stdout.readline()
+        if not first.startswith("SPARQL endpoint: http://127.0.0.1:"):
+            raise RuntimeError(f"kg serve did not start: {first}{server.stderr.read()}")
+        yield first.split(": ", 1)[1].strip().removesuffix("sparql"), server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
-    import os
-
-    from kg.serve import start_server
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graph", type=Path, default=ROOT / "output")
     parser.add_argument("--clients", type=int, default=16)
@@ -162,9 +177,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=2.0, help="the server's query time limit")
     args = parser.parse_args()
     cases = mixed_queries(args.graph)
-    with start_server(args.graph, port=0, timeout=args.timeout) as running:
-        report = run_load(running.url, cases, args.clients, args.seconds,
-                          rss=lambda: process_tree_rss_mib([os.getpid()]))
+    with serve_process(args.graph, args.timeout) as (url, pid):
+        report = run_load(url, cases, args.clients, args.seconds, rss=lambda: process_tree_rss_mib([pid]))
     print(f"{args.clients} clients for {args.seconds:.0f} s, {len(cases)} canned queries mixed, "
           f"query time limit {args.timeout:.1f} s")
     for line in report.lines():

@@ -4,7 +4,6 @@ limit; memory stays bounded. Traffic only to 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,15 +26,13 @@ def graph(tmp_path_factory) -> Path:
 
 
 def test_sixteen_clients_for_twenty_seconds(graph):
-    from load import mixed_queries, process_tree_rss_mib, run_load
-
-    from kg.serve import start_server
+    from load import mixed_queries, process_tree_rss_mib, run_load, serve_process
 
     cases = mixed_queries(graph)
     assert len(cases) >= 5 and all(expected for _, _, expected in cases)
-    with start_server(graph, port=0, timeout=2.0) as running:
-        assert running.url.startswith("http://127.0.0.1:")
-        report = run_load(running.url, cases, clients=16, seconds=20, rss=lambda: process_tree_rss_mib([os.getpid()]))
+    with serve_process(graph, timeout=2.0) as (url, pid):
+        assert url.startswith("http://127.0.0.1:")
+        report = run_load(url, cases, clients=16, seconds=20, rss=lambda: process_tree_rss_mib([pid]))
     print("\n".join(report.lines()))  # the figures, in the test log (pytest -s)
     assert report.requests > 100
     assert report.wrong == 0 and report.errors == 0, report.messages[:5]
