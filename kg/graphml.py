@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 
 import networkx as nx
 
-from kg.graph import CONCEPT, COURSE, LECTURE
+from kg.graph import CONCEPT, COURSE, LECTURE, gc_paused
 
 # characters XML 1.0 cannot carry at all, even escaped
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -64,24 +64,48 @@ def graphml_lines(graph: nx.MultiDiGraph):
     for name, kind in EDGE_KEYS:
         yield f'<key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>'
     yield '<graph edgedefault="directed">'
-    for node in sorted(graph.nodes):
-        data = graph.nodes[node]
+    nodes = graph._node
+    ordered = sorted(nodes)
+    # a node's quoted id is written once for the node and again for each of its edges
+    quoted = {node: quoteattr(xml_safe(node)) for node in ordered}
+    for node in ordered:
+        data = nodes[node]
         attributes = node_attributes(data["kind"], data["record"])
-        yield f"<node id={quoteattr(xml_safe(node))}>{_data('n', attributes)}</node>"
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
-    for u, v, key, data in edges:
-        attributes = {"relation": key, "weight": float(data.get("weight", 1.0))}
-        if "position" in data:
-            attributes["position"] = int(data["position"])
-        yield (f"<edge source={quoteattr(xml_safe(u))} target={quoteattr(xml_safe(v))} id={quoteattr(key)}>"
-               f"{_data('e', attributes)}</edge>")
+        yield f"<node id={quoted[node]}>{_data('n', attributes)}</node>"
+    # edges sorted by (source, target, key), read from the adjacency dicts in that
+    # order rather than gathered into one list of millions and sorted
+    relation_parts: dict[str, str] = {}  # edge key -> its id attribute and relation data
+    for u in ordered:
+        neighbours = graph._succ[u]
+        if not neighbours:
+            continue
+        source = "<edge source=" + quoted[u] + " target="
+        for v in sorted(neighbours):
+            keys = neighbours[v]
+            target = source + quoted[v]
+            for key in sorted(keys) if len(keys) > 1 else keys:
+                data = keys[key]
+                parts = relation_parts.get(key)
+                if parts is None:
+                    parts = relation_parts[key] = " id=" + quoteattr(key) + ">" + _data("e", {"relation": key})
+                text = target + parts + '<data key="e_weight">' + repr(float(data.get("weight", 1.0))) + "</data>"
+                if "position" in data:
+                    text += '<data key="e_position">' + repr(int(data["position"])) + "</data>"
+                yield text + "</edge>"
     yield "</graph>"
     yield "</graphml>"
 
 
 def write_graphml(graph: nx.MultiDiGraph, folder: Path) -> list[str]:
     """Write ``graph.graphml`` into ``folder``; returns the file names written."""
-    with open(folder / "graph.graphml", "w", encoding="utf-8", newline="\n") as handle:
+    with gc_paused(), open(folder / "graph.graphml", "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
+        chunk: list[str] = []
         for line in graphml_lines(graph):
-            handle.write(line + "\n")
+            chunk.append(line)
+            if len(chunk) >= 4096:
+                chunk.append("")
+                handle.write("\n".join(chunk))
+                chunk.clear()
+        chunk.append("")
+        handle.write("\n".join(chunk))
     return ["graph.graphml"]

@@ -15,7 +15,8 @@ For a huge catalog the offer itself is capped (:data:`OFFERED_CONCEPTS` concepts
 with at most :data:`LECTURES_PER_CONCEPT` lectures), so the page stays a few megabytes.
 
 Study paths are computed here, at build time, by :func:`kg.paths.study_path`, the function
-``kg path`` uses; the page's script only displays them.
+``kg path`` uses (through :func:`kg.paths.bounded_study_paths`, which gives the same
+paths for all languages at once); the page's script only displays them.
 
 Safety: catalog text (titles, labels, summaries, snippets) reaches the page only as JSON
 in ``<script type="application/json">`` blocks, with ``<``, ``>``, ``&``, U+2028 and
@@ -43,7 +44,7 @@ from typing import Any, Iterator
 
 import networkx as nx
 
-from kg.graph import CONCEPT, COURSE, LECTURE
+from kg.graph import CONCEPT, COURSE, LECTURE, gc_paused
 from kg.normalize import SPACE_LIKE, comparable, fold
 
 PAGE = "graph.html"
@@ -126,8 +127,9 @@ def write_html(graph: nx.MultiDiGraph, folder: Path, plan: Planner | None = None
     """
     if plan is None:
         from kg.paths import study_path as plan
-    page = page_data(graph, plan)
-    text = render_page(page)
+    with gc_paused():
+        page = page_data(graph, plan)
+        text = render_page(page)
     # a lone surrogate in some title must not stop the build: it becomes U+FFFD
     (Path(folder) / PAGE).write_text(text, encoding="utf-8", errors="replace")
     return [PAGE]
@@ -194,19 +196,31 @@ def read_graph(graph: nx.MultiDiGraph) -> GraphView:
         if records is not None:
             records[node] = data.get("record")
     order = {lecture: lecture_order(record) for lecture, record in view.lectures.items()}
-    for u, v, relation, data in graph.edges(keys=True, data=True):
-        if relation in LECTURE_LINKS and u in view.lectures and v in view.concepts:
-            link = Link(u, v, relation, float(data.get("weight", 1.0)), order[u], data)
-            view.links_of_concept.setdefault(v, []).append(link)
-            view.links_of_lecture.setdefault(u, []).append(link)
-        elif relation in CONCEPT_LINKS and u in view.concepts and v in view.concepts:
-            view.concept_edges.setdefault(relation, []).append((u, v))
-            if relation == "requires":
-                view.requires_provenance[(u, v)] = str(data.get("provenance", ""))
-        elif relation in ("next_part", "translation_of") and u in view.lectures and v in view.lectures:
-            view.lecture_edges.setdefault(relation, []).append((u, v))
-        elif relation == "part_of" and v in view.courses:
-            view.course_of[u] = v
+    lectures, concepts = view.lectures, view.concepts
+    of_concept, of_lecture = view.links_of_concept, view.links_of_lecture
+    # graph.edges(keys=True, data=True), read from the adjacency dicts (the edge view
+    # costs more than the rest of this loop on a 100,000-lecture catalog)
+    for u, neighbours in graph._succ.items():
+        for v, keys in neighbours.items():
+            for relation, data in keys.items():
+                if relation in LECTURE_LINKS and u in lectures and v in concepts:
+                    link = Link(u, v, relation, float(data.get("weight", 1.0)), order[u], data)
+                    if v in of_concept:
+                        of_concept[v].append(link)
+                    else:
+                        of_concept[v] = [link]
+                    if u in of_lecture:
+                        of_lecture[u].append(link)
+                    else:
+                        of_lecture[u] = [link]
+                elif relation in CONCEPT_LINKS and u in concepts and v in concepts:
+                    view.concept_edges.setdefault(relation, []).append((u, v))
+                    if relation == "requires":
+                        view.requires_provenance[(u, v)] = str(data.get("provenance", ""))
+                elif relation in ("next_part", "translation_of") and u in lectures and v in lectures:
+                    view.lecture_edges.setdefault(relation, []).append((u, v))
+                elif relation == "part_of" and v in view.courses:
+                    view.course_of[u] = v
     return view
 
 
@@ -502,13 +516,27 @@ def precompute_paths(graph: nx.MultiDiGraph, concepts: Sequence[str], plan: Plan
     A path longer than :data:`PATH_STEPS` (only in huge catalogs, where a concept has
     thousands of lectures) is the one ``kg path --max PATH_STEPS`` gives; {"cut":
     [variant, …]} lists the variants so shortened."""
+    from kg import paths as study_paths
+
+    if plan is study_paths.study_path:
+        # the same answers, planned once per concept for every language and only as
+        # far as PATH_STEPS needs (a concept of a huge catalog has thousands of lectures)
+        bounded = study_paths.bounded_study_paths(graph, concepts, PATH_STEPS, (None, *LANGUAGES))
+
+        def computed(concept: str, lang: str | None) -> tuple[list, bool]:
+            by_lang, shortened = bounded[concept]
+            return by_lang[lang], shortened
+    else:
+        def computed(concept: str, lang: str | None) -> tuple[list, bool]:
+            return bounded_path(graph, concept, plan, lang)
+
     paths: dict[str, dict[str, Any]] = {}
     for concept in concepts:
-        every, every_cut = bounded_path(graph, concept, plan, None)
+        every, every_cut = computed(concept, None)
         variants: dict[str, Any] = {"all": every}
         cut = ["all"] if every_cut else []
         for lang in LANGUAGES:
-            steps, was_cut = bounded_path(graph, concept, plan, lang)
+            steps, was_cut = computed(concept, lang)
             if steps != every:
                 variants[lang] = steps
                 if was_cut:

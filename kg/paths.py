@@ -8,7 +8,9 @@ The one computation behind ``kg path`` and the paths the HTML page embeds. Stabl
 * :func:`suggest` - the closest labels for a text that names no concept;
 * :func:`study_path` - the ordered lectures for a target concept;
 * :func:`all_study_paths` - the path of every taught concept, for a page that
-  precomputes them.
+  precomputes them;
+* :func:`bounded_study_paths` - for such a page: each concept's path in every
+  language at once, shortened to a number of steps as ``max_steps`` would.
 
 The rule, given the ``requires`` DAG built by :mod:`kg.relate`:
 
@@ -48,7 +50,12 @@ The rule, given the ``requires`` DAG built by :mod:`kg.relate`:
 
 Everything is deterministic. A :class:`PathIndex` per graph (built lazily, shared by
 every call on the same unchanged graph) memoises per-node facts, so a path costs
-time in proportion to its closure, not to the graph.
+time in proportion to its closure, not to the graph. A path is planned as works,
+the same for every language (rule 4 only picks the version shown); with
+``max_steps``, the target's own lectures -- thousands for a concept of a huge
+catalog -- are placed only as far as the answer needs, and a prerequisite's lecture
+is chosen in one pass over its ranked teachers, so a path does not cost time in
+proportion to the target's lectures either.
 
 Example::
 
@@ -87,6 +94,7 @@ MIN_CHAIN_CONFIDENCE = 0.5
 HOP_DECAY = 0.7
 MENTION_FALLBACK = 3
 TEACH_RELATIONS = frozenset(("about", "teaches"))
+MENTION_RELATIONS = frozenset(("mentions",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +159,12 @@ class PathIndex:
         self._squashed: dict[str, list[str]] | None = None
         self._display: list[tuple[str, str]] | None = None
         self._series: dict[str, list[tuple[int, str]]] | None = None
-        self._memo: dict[tuple[str, str], object] = {}
+        self._memo: dict = {}
+        self._works: dict[str, _Work] = {}
+        self._taught: dict[str, dict[str, float]] = {}
+        self._orders: dict[str, tuple[int, int, int]] = {}
+        self._courses: dict[str, str | None] = {}
+        self._descriptor_parts: dict[tuple, tuple] = {}
 
     # labels
     def _build_labels(self) -> None:
@@ -211,90 +224,120 @@ class PathIndex:
 
     # per-node facts, memoised
     def _cached(self, kind: str, node: str, compute):
-        key = (kind, node)
-        if key not in self._memo:
-            self._memo[key] = compute(node)
-        return self._memo[key]
+        memo = self._memo_of(kind)
+        if node not in memo:
+            memo[node] = compute(node)
+        return memo[node]
 
     def record(self, lecture: str):
-        return self.graph.nodes[lecture].get("record")
+        return self.graph._node[lecture].get("record")
+
+    # The per-node facts below read networkx's adjacency dicts (``_succ``: node ->
+    # neighbour -> edge key -> attributes; ``_pred`` the other way) rather than edge
+    # views, and keep one memo dict per fact: they run millions of times on a
+    # 100,000-lecture catalog.
+    def _memo_of(self, kind: str) -> dict:
+        memo = self._memo.get(kind)
+        if memo is None:
+            memo = self._memo[kind] = {}
+        return memo
 
     def work(self, lecture: str) -> _Work:
         """The work of a lecture: its original plus the versions translating it."""
-        def compute(node: str) -> _Work:
-            original = node
-            for _, target, key in self.graph.out_edges(node, keys=True):
-                if key == "translation_of":
+        memo = self._works
+        found = memo.get(lecture)
+        if found is None:
+            original = lecture
+            for target, keys in self.graph._succ[lecture].items():
+                if "translation_of" in keys:
                     original = target
                     break
             variants = {self.record(original).language: original}
-            for source, _, key in self.graph.in_edges(original, keys=True):
-                if key == "translation_of":
+            for source, keys in self.graph._pred[original].items():
+                if "translation_of" in keys:
                     variants.setdefault(self.record(source).language, source)
-            return _Work(original, tuple(sorted(variants.items())))
-
-        return self._cached("work", lecture, compute)
+            found = memo[lecture] = _Work(original, tuple(sorted(variants.items())))
+        return found
 
     def teachers(self, concept: str) -> dict[str, float]:
         """work original -> strongest teaching weight, for the lectures about ``concept``."""
-        return self._cached("teachers", concept, lambda node: self._linked(node, TEACH_RELATIONS))
+        memo = self._memo_of("teachers")
+        found = memo.get(concept)
+        if found is None:
+            found = memo[concept] = self._linked(concept, TEACH_RELATIONS)
+        return found
 
     def mentioners(self, concept: str) -> dict[str, float]:
-        return self._cached("mentioners", concept, lambda node: self._linked(node, frozenset(("mentions",))))
+        memo = self._memo_of("mentioners")
+        found = memo.get(concept)
+        if found is None:
+            found = memo[concept] = self._linked(concept, MENTION_RELATIONS)
+        return found
 
     def _linked(self, concept: str, relations: frozenset) -> dict[str, float]:
         found: dict[str, float] = {}
-        for lecture, _, key, data in self.graph.in_edges(concept, keys=True, data=True):
-            if key in relations:
-                original = self.work(lecture).original
-                found[original] = max(found.get(original, 0.0), float(data.get("weight", 1.0)))
+        works, work = self._works, self.work
+        for lecture, keys in self.graph._pred[concept].items():
+            for key, data in keys.items():
+                if key in relations:
+                    original = (works.get(lecture) or work(lecture)).original
+                    found[original] = max(found.get(original, 0.0), float(data.get("weight", 1.0)))
         return found
 
     def taught_by(self, work: str) -> dict[str, float]:
         """concept -> weight, for what any version of the work teaches."""
-        def compute(node: str) -> dict[str, float]:
-            found: dict[str, float] = {}
-            for _, lecture in self.work(node).variants:
-                for _, concept, key, data in self.graph.out_edges(lecture, keys=True, data=True):
-                    if key in TEACH_RELATIONS:
-                        found[concept] = max(found.get(concept, 0.0), float(data.get("weight", 1.0)))
-            return found
-
-        return self._cached("taught", work, compute)
+        memo = self._taught
+        found = memo.get(work)
+        if found is None:
+            found = {}
+            succ = self.graph._succ
+            for _, lecture in self.work(work).variants:
+                for concept, keys in succ[lecture].items():
+                    for key, data in keys.items():
+                        if key in TEACH_RELATIONS:
+                            found[concept] = max(found.get(concept, 0.0), float(data.get("weight", 1.0)))
+            memo[work] = found
+        return found
 
     def prerequisites(self, concept: str) -> list[tuple[str, float]]:
-        def compute(node: str) -> list[tuple[str, float]]:
-            return sorted((target, float(data.get("weight", 1.0)))
-                          for _, target, key, data in self.graph.out_edges(node, keys=True, data=True)
-                          if key == "requires")
-
-        return self._cached("requires", concept, compute)
+        memo = self._memo_of("requires")
+        found = memo.get(concept)
+        if found is None:
+            found = memo[concept] = sorted((target, float(keys["requires"].get("weight", 1.0)))
+                                           for target, keys in self.graph._succ[concept].items() if "requires" in keys)
+        return found
 
     def order_key(self, work: str) -> tuple[int, int, int]:
         """Teaching order across the catalog: (first catalog number of the course,
         position in the course, catalog number); a lecture in no course stands alone."""
-        def compute(node: str) -> tuple[int, int, int]:
-            number = self.record(node).number
-            for _, course, key, data in self.graph.out_edges(node, keys=True, data=True):
-                if key == "part_of":
-                    return (self._course_anchor(course), int(data.get("position", 0)), number)
-            return (number, 0, number)
-
-        return self._cached("order", work, compute)
+        memo = self._orders
+        found = memo.get(work)
+        if found is None:
+            number = self.record(work).number
+            found = (number, 0, number)
+            for course, keys in self.graph._succ[work].items():
+                data = keys.get("part_of")
+                if data is not None:
+                    found = (self._course_anchor(course), int(data.get("position", 0)), number)
+                    break
+            memo[work] = found
+        return found
 
     def _course_anchor(self, course: str) -> int:
-        def compute(node: str) -> int:
-            numbers = [self.record(lecture).number for lecture, _, key in self.graph.in_edges(node, keys=True)
-                       if key == "part_of"]
-            return min(numbers, default=0)
-
-        return self._cached("anchor", course, compute)
+        memo = self._memo_of("anchor")
+        found = memo.get(course)
+        if found is None:
+            numbers = [self.record(lecture).number for lecture, keys in self.graph._pred[course].items()
+                       if "part_of" in keys]
+            found = memo[course] = min(numbers, default=0)
+        return found
 
     def course(self, work: str) -> str | None:
-        def compute(node: str) -> str | None:
-            return next((course for _, course, key in self.graph.out_edges(node, keys=True) if key == "part_of"), None)
-
-        return self._cached("course", work, compute)
+        memo = self._courses
+        if work in memo:
+            return memo[work]
+        found = memo[work] = next((course for course, keys in self.graph._succ[work].items() if "part_of" in keys), None)
+        return found
 
     def part(self, work: str) -> int:
         return getattr(self.record(work), "part", None) or 1
@@ -302,30 +345,57 @@ class PathIndex:
     def earlier_parts(self, work: str) -> list[str]:
         """The earlier parts of the work's multi-part lecture, first part first: the
         next_part chain backwards, plus same-series parts across a gap."""
-        def compute(node: str) -> list[str]:
-            found: dict[str, int] = {}
+        return [other for other in self.ordered_parts(self.descriptor(work)) if other != work]
+
+    # The earlier parts of a work depend only on its *descriptor*: its next_part chain
+    # backwards and, when that chain has a gap, its series and part. Works sharing a
+    # descriptor (the parts n of a series, all re-uploaded) share one list, so a catalog
+    # whose series have thousands of members does not keep thousands of long lists.
+    def descriptor(self, work: str) -> tuple:
+        """(((lecture, part), ...) of the chain backwards, series or None, part or None)."""
+        def compute(node: str) -> tuple:
+            chain: list[tuple[str, int]] = []
             current, seen = node, {node}
+            pred = self.graph._pred
             while True:
-                previous = [u for u, _, key in self.graph.in_edges(current, keys=True) if key == "next_part"]
+                previous = [u for u, keys in pred[current].items() if "next_part" in keys]
                 if not previous or previous[0] in seen:
                     break
                 current = previous[0]
                 seen.add(current)
-                found[current] = self.part(current)
+                chain.append((current, self.part(current)))
             record = self.record(node)
             series, part = getattr(record, "series", None), getattr(record, "part", None)
-            if series and part and len(found) < part - 1:  # a gap in the chain: ask the series
+            if series and part and len(chain) < part - 1:  # a gap in the chain: ask the series
+                return (tuple(chain), series, part)
+            return (tuple(chain), None, None)
+
+        return self._cached("descriptor", work, compute)
+
+    def _parts(self, descriptor: tuple) -> tuple[dict[str, int], list[str], frozenset]:
+        """(work original -> lowest part, those originals in order, as a set) of the
+        lectures a descriptor names: a work's earlier parts, the work itself left out."""
+        found_parts = self._descriptor_parts.get(descriptor)
+        if found_parts is None:
+            chain, series, part = descriptor
+            found: dict[str, int] = dict(chain)
+            if series is not None:
                 for other_part, other in self._series_members().get(series, ()):
-                    if other_part < part and other != node:
+                    if other_part < part:
                         found.setdefault(other, other_part)
-            originals = {}
+            originals: dict[str, int] = {}
             for lecture, part_number in found.items():
                 original = self.work(lecture).original
                 originals[original] = min(originals.get(original, part_number), part_number)
-            originals.pop(node, None)
-            return [lecture for lecture, _ in sorted(originals.items(), key=lambda item: (item[1], self.order_key(item[0])))]
+            ordered = [lecture for lecture, _ in sorted(originals.items(), key=lambda item: (item[1], self.order_key(item[0])))]
+            found_parts = self._descriptor_parts[descriptor] = (originals, ordered, frozenset(originals))
+        return found_parts
 
-        return self._cached("earlier", work, compute)
+    def ordered_parts(self, descriptor: tuple) -> list[str]:
+        return self._parts(descriptor)[1]
+
+    def parts_set(self, descriptor: tuple) -> frozenset:
+        return self._parts(descriptor)[2]
 
     def _series_members(self) -> dict[str, list[tuple[int, str]]]:
         if self._series is None:
@@ -345,9 +415,36 @@ class PathIndex:
         def compute(node: str) -> list[str]:
             teachers = self.teachers(node)
             return sorted(teachers, key=lambda work: (-round(teachers[work], 1), self.part(work),
-                                                      len(self.taught_by(work)), self.order_key(work)))
+                                                      self.taught_count(work), self.order_key(work)))
 
         return self._cached("ranked", concept, compute)
+
+    def taught_count(self, work: str) -> int:
+        """``len(self.taught_by(work))``, without keeping a dict per work: ranking the
+        teachers of every concept asks it of nearly every lecture."""
+        found = self._taught.get(work)
+        if found is not None:
+            return len(found)
+        memo = self._memo_of("taught_count")
+        count = memo.get(work)
+        if count is None:
+            variants = self.work(work).variants
+            if len(variants) == 1:
+                count = sum(1 for keys in self.graph._succ[variants[0][1]].values()
+                            if not TEACH_RELATIONS.isdisjoint(keys))
+            else:
+                count = len(self.taught_by(work))
+            memo[work] = count
+        return count
+
+    def ranked_entries(self, concept: str) -> list[tuple[float, str, str | None]]:
+        """(-strength rounded to 0.1, work, its course) of :meth:`ranked_teachers`: what
+        choosing a prerequisite's lecture reads of each, looked up once."""
+        def compute(node: str) -> list[tuple[float, str, str | None]]:
+            strength = self.teachers(node)
+            return [(-round(strength[work], 1), work, self.course(work)) for work in self.ranked_teachers(node)]
+
+        return self._cached("entries", concept, compute)
 
     def best_teacher(self, concept: str) -> str | None:
         teachers = self.ranked_teachers(concept)
@@ -529,22 +626,233 @@ def _known_cover(index: PathIndex, known: set[str], closure: set[str]) -> set[st
 
 def _prerequisite_teacher(index: PathIndex, concept: str, target_works: list[str]) -> str | None:
     """The lecture to watch for a prerequisite (rule 3 of the module docstring)."""
-    reserved = set(target_works)
-    target_parts = {part for work in target_works for part in index.earlier_parts(work)}
-    target_courses = {index.course(work) for work in target_works} - {None}
-    strength = index.teachers(concept)
-    # among equally strong teachers, stay in the target's series, then in its course;
-    # the sort is stable, so the index's ranking breaks the remaining ties
-    teachers = sorted(index.ranked_teachers(concept),
-                      key=lambda work: (-round(strength[work], 1), work not in target_parts,
-                                        index.course(work) not in target_courses))
-    # a lecture of the target (or a later part of one) would put the target early
-    for work in teachers:
-        if work not in reserved and not reserved.intersection(index.earlier_parts(work)):
-            return work
-    if any(concept in index.taught_by(work) for work in target_works):
-        return None  # the target's own lecture teaches it, at the end
-    return teachers[0] if teachers else None
+    return _Plan.context_for(index, target_works).teacher(concept)
+
+
+class _TargetContext:
+    """What choosing a prerequisite's lecture needs to know about the target's own
+    lectures, computed once per target (not per prerequisite): the lectures
+    themselves, every earlier part of them, and their courses."""
+
+    def __init__(self, index: PathIndex, target_works: list[str]):
+        self.index = index
+        self.target_works = target_works
+        self.reserved = set(target_works)
+        # the union of the target lectures' earlier parts, one descriptor at a time: a
+        # work is not its own earlier part, which matters only for a descriptor one
+        # target lecture has alone
+        by_descriptor: dict[tuple, list[str]] = {}
+        for work in target_works:
+            by_descriptor.setdefault(index.descriptor(work), []).append(work)
+        parts: set[str] = set()
+        for descriptor, works in by_descriptor.items():
+            found = index.parts_set(descriptor)
+            if len(works) > 1:
+                parts |= found
+            else:
+                parts.update(other for other in found if other != works[0])
+        self.parts = parts
+        self.courses = {index.course(work) for work in target_works} - {None}
+        self._all_taught: set[str] | None = None
+
+    def teacher(self, concept: str) -> str | None:
+        """The teachers of ``concept`` ranked as rule 3 says -- strongest first; among
+        equals in the target's series, then in its course, then
+        :meth:`PathIndex.ranked_teachers` order -- and the first that is neither a
+        target lecture nor a later part of one. One pass over the ranking, which is
+        already by strength: no sort per target and prerequisite."""
+        index, reserved, parts, courses = self.index, self.reserved, self.parts, self.courses
+        best = best_key = first = first_key = None
+        for group, work, course in index.ranked_entries(concept):
+            if best_key is not None and group > best_key[0]:
+                break  # a weaker group cannot beat an acceptable teacher
+            key = (group, work not in parts, course not in courses)
+            if first_key is None or key < first_key:
+                first, first_key = work, key
+            if best_key is not None and key >= best_key:
+                continue  # ties keep the earlier ranked teacher
+            # a lecture of the target (or a later part of one) would put the target early
+            if work not in reserved and index.parts_set(index.descriptor(work)).isdisjoint(reserved):
+                best, best_key = work, key
+                if not key[1] and not key[2]:
+                    break  # the best kind of this group: nothing after it can do better
+        if best is not None:
+            return best
+        if self._taught_by_target(concept):
+            return None  # the target's own lecture teaches it, at the end
+        return first
+
+    def _taught_by_target(self, concept: str) -> bool:
+        """Whether one of the target's own lectures teaches ``concept``: a target
+        lecture that is a teacher of it usually does, so those are asked first; else
+        everything the target's lectures teach is gathered, once per target."""
+        index = self.index
+        teachers = index.teachers(concept)
+        for work in self.target_works:
+            if work in teachers and concept in index.taught_by(work):
+                return True
+        if self._all_taught is None:
+            self._all_taught = set()
+            for work in self.target_works:
+                self._all_taught.update(index.taught_by(work))
+        return concept in self._all_taught
+
+
+class _Plan:
+    """The study path of one target as works (a lecture and its translation as one),
+    the same for every language. The prerequisites' lectures are placed at once;
+    the target's own lectures, which a huge catalog has by the thousand, are placed
+    only as far as an answer needs them (``max_steps`` keeps the first of them)."""
+
+    def __init__(self, index: PathIndex, target: str, known: set[str]):
+        self.index = index
+        self.target = target
+        self.known = known
+        self.closure = prerequisite_closure(index.graph, target, known, index=index)
+        self.ordered = _prerequisites_first(index, set(self.closure) - {target})
+        self.path: list[str] = []  # work originals, in order
+        self.distance: dict[str, int] = {}
+        self.taught_on_path: set[str] = set()
+        self.first_teacher: dict[str, str] = {}  # concept -> the first work on the path teaching it
+        self.placed: set[tuple] = set()  # descriptors whose earlier parts are all on the path (or skipped)
+        self.cover: set[str] | None = None
+        self._context: _TargetContext | None = None
+
+        own = index.teachers(target)
+        if own:
+            self.target_works = sorted(own, key=index.order_key)
+        else:
+            mentions = index.mentioners(target)
+            strongest = sorted(mentions, key=lambda work: (-mentions[work], index.order_key(work)))[:MENTION_FALLBACK]
+            self.target_works = sorted(strongest, key=index.order_key)
+        for concept in self.ordered:
+            if concept not in self.taught_on_path:  # else already taught on the way
+                teacher = self.context().teacher(concept)
+                if teacher is not None:
+                    self._place(teacher, self.closure[concept][1])
+        self.prefix = len(self.path)  # the prerequisites' part of the path
+        self._next_target = 0
+
+    @staticmethod
+    def context_for(index: PathIndex, target_works: list[str]) -> _TargetContext:
+        return _TargetContext(index, target_works)
+
+    def context(self) -> _TargetContext:
+        if self._context is None:
+            self._context = _TargetContext(self.index, self.target_works)
+        return self._context
+
+    # building the path
+    def _skippable(self, work: str) -> bool:
+        """An earlier part that teaches known concepts and nothing new."""
+        if not self.known:
+            return False
+        if self.cover is None:
+            self.cover = _known_cover(self.index, self.known, set(self.closure))
+        taught = self.index.taught_by(work)
+        cover, on_path = self.cover, self.taught_on_path
+        return any(c in cover for c in taught) and all(c in cover or c in on_path for c in taught)
+
+    def _append(self, work: str, hops: int) -> None:
+        self.path.append(work)
+        self.distance[work] = hops
+        taught = self.index.taught_by(work)
+        self.taught_on_path.update(taught)
+        first = self.first_teacher
+        for concept in taught:
+            if concept not in first:
+                first[concept] = work
+
+    def _place(self, work: str, hops: int) -> None:
+        descriptor = self.index.descriptor(work)
+        if descriptor not in self.placed:
+            # once a descriptor's parts were placed, every one of them is on the path
+            # or skippable (which it stays): placing them again would add nothing
+            distance = self.distance
+            for earlier in self.index.ordered_parts(descriptor):
+                if earlier != work and earlier not in distance and not self._skippable(earlier):
+                    self._append(earlier, hops)
+            self.placed.add(descriptor)
+        if work not in self.distance:
+            self._append(work, hops)
+
+    def _grow(self) -> bool:
+        """Place the next target lecture; False when all are placed."""
+        if self._next_target >= len(self.target_works):
+            return False
+        self._place(self.target_works[self._next_target], 0)
+        self._next_target += 1
+        return True
+
+    def longer_than(self, steps: int) -> bool:
+        """Whether the whole path has more than ``steps`` steps."""
+        while len(self.path) <= steps and self._grow():
+            pass
+        return len(self.path) > steps
+
+    # the answer
+    def works(self, max_steps: int | None = None) -> list[str]:
+        """The works to show, in path order (rule 6 when the path is longer than ``max_steps``)."""
+        if max_steps is None or max_steps < 0 or not self.longer_than(max_steps):
+            while self._grow():
+                pass
+            return list(self.path)
+        # the target's lectures are kept first, earliest first: when there are enough
+        # of them, they are the answer
+        while len(self.path) - self.prefix < max_steps and self._grow():
+            pass
+        own = self.path[self.prefix:self.prefix + max_steps]
+        if len(own) >= max_steps:
+            return own
+        while self._grow():
+            pass
+        own = self.path[self.prefix:]
+        position = {work: i for i, work in enumerate(self.path[:self.prefix])}
+        distance = self.distance
+        nearest = sorted(position, key=lambda w: (distance[w], -position[w]))[:max_steps - len(own)]
+        keep = set(nearest)
+        return [work for work in self.path[:self.prefix] if work in keep] + own
+
+    def credited(self) -> dict[str, list[str]]:
+        """work -> the concepts it is credited with (rule 5), for every work on the
+        path; the target's lectures are placed as far as the credits need."""
+        index, first = self.index, self.first_teacher
+        for concept in self.ordered:
+            if concept not in first and index.teachers(concept):
+                while concept not in first and self._grow():
+                    pass
+        credited: dict[str, list[str]] = {}
+        for concept in self.ordered:
+            work = first.get(concept)
+            if work is not None:
+                credited.setdefault(work, []).append(concept)
+        for work in self.target_works:
+            credited.setdefault(work, []).append(self.target)
+        return credited
+
+    def steps(self, works: list[str], langs: Iterable[str | None]) -> dict[str | None, list[PathStep]]:
+        """The steps of the given works in each language."""
+        index = self.index
+        credited = self.credited()
+        elsewhere = {concept for concepts in credited.values() for concept in concepts}
+        contributions = []
+        for work in works:
+            concepts = credited.get(work)
+            if not concepts:  # on the path as an earlier part: what it teaches, new first
+                taught = index.taught_by(work)
+                ranked = sorted(taught, key=lambda c: (c in elsewhere, -taught[c], c))
+                concepts = [c for c in ranked if c not in elsewhere][:3] or ranked[:1]
+            contributions.append(tuple(dict.fromkeys(concepts)))
+        result: dict[str | None, list[PathStep]] = {}
+        for lang in langs:
+            steps = []
+            for work, concepts in zip(works, contributions):
+                lecture = index.version(work, lang)
+                record = index.record(lecture)
+                steps.append(PathStep(lecture=lecture, number=record.number, title=record.title, url=record.url,
+                                      language=record.language, concepts=concepts))
+            result[lang] = steps
+        return result
 
 
 def study_path(graph: nx.MultiDiGraph, target: str, known: Iterable[str] = (), lang: str | None = None,
@@ -557,80 +865,24 @@ def study_path(graph: nx.MultiDiGraph, target: str, known: Iterable[str] = (), l
     index = path_index(graph)
     target_node = resolve(graph, target)
     known_nodes = {resolve(graph, text) for text in known} - {target_node}
-    closure = prerequisite_closure(graph, target_node, known_nodes, index=index)
-    ordered = _prerequisites_first(index, set(closure) - {target_node})
-    cover = None  # computed when an earlier part must be judged
+    plan = _Plan(index, target_node, known_nodes)
+    return plan.steps(plan.works(max_steps), (lang,))[lang]
 
-    path: list[str] = []  # work originals, in order
-    taught_on_path: set[str] = set()
-    distance: dict[str, int] = {}
-    credited: dict[str, list[str]] = {}
 
-    def skippable(work: str) -> bool:
-        """An earlier part that teaches known concepts and nothing new."""
-        nonlocal cover
-        if not known_nodes:
-            return False
-        if cover is None:
-            cover = _known_cover(index, known_nodes, set(closure))
-        taught = index.taught_by(work)
-        return any(c in cover for c in taught) and all(c in cover or c in taught_on_path for c in taught)
-
-    def place(work: str, hops: int) -> None:
-        for earlier in index.earlier_parts(work):
-            if earlier not in distance and not skippable(earlier):
-                path.append(earlier)
-                distance[earlier] = hops
-                taught_on_path.update(index.taught_by(earlier))
-        if work not in distance:
-            path.append(work)
-            distance[work] = hops
-            taught_on_path.update(index.taught_by(work))
-
-    own = index.teachers(target_node)
-    if own:
-        target_works = sorted(own, key=index.order_key)
-    else:
-        mentions = index.mentioners(target_node)
-        strongest = sorted(mentions, key=lambda work: (-mentions[work], index.order_key(work)))[:MENTION_FALLBACK]
-        target_works = sorted(strongest, key=index.order_key)
-    for concept in ordered:
-        if concept not in taught_on_path:  # else already taught on the way
-            teacher = _prerequisite_teacher(index, concept, target_works)
-            if teacher is not None:
-                place(teacher, closure[concept][1])
-
-    for work in target_works:
-        place(work, 0)
-
-    # credit each prerequisite to the first lecture teaching it, the target to its lectures
-    for concept in ordered:
-        for work in path:
-            if concept in index.taught_by(work):
-                credited.setdefault(work, []).append(concept)
-                break
-    for work in target_works:
-        credited.setdefault(work, []).append(target_node)
-
-    if max_steps is not None and 0 <= max_steps < len(path):
-        position = {work: i for i, work in enumerate(path)}
-        ranked = sorted(path, key=lambda w: (distance[w], position[w] if distance[w] == 0 else -position[w]))
-        keep = set(ranked[:max_steps])
-        path = [work for work in path if work in keep]
-
-    steps = []
-    elsewhere = {concept for concepts in credited.values() for concept in concepts}
-    for work in path:
-        concepts = credited.get(work)
-        if not concepts:  # on the path as an earlier part: what it teaches, new first
-            taught = index.taught_by(work)
-            ranked = sorted(taught, key=lambda c: (c in elsewhere, -taught[c], c))
-            concepts = [c for c in ranked if c not in elsewhere][:3] or ranked[:1]
-        lecture = index.version(work, lang)
-        record = index.record(lecture)
-        steps.append(PathStep(lecture=lecture, number=record.number, title=record.title, url=record.url,
-                              language=record.language, concepts=tuple(dict.fromkeys(concepts))))
-    return steps
+def bounded_study_paths(graph: nx.MultiDiGraph, targets: Iterable[str], limit: int,
+                        langs: Iterable[str | None] = (None, "zh", "en")) -> dict[str, tuple[dict[str | None, list[PathStep]], bool]]:
+    """For a page that precomputes paths: target -> ({lang: path}, shortened). A path
+    is the one :func:`study_path` gives when it has at most ``limit`` steps, else the
+    one ``study_path(..., max_steps=limit)`` gives (``shortened``). Each target's
+    path is planned once for every language, and only as far as ``limit`` needs."""
+    index = path_index(graph)
+    langs = tuple(langs)
+    found = {}
+    for target in targets:
+        plan = _Plan(index, resolve(graph, target), set())
+        shortened = plan.longer_than(limit)
+        found[target] = (plan.steps(plan.works(limit if shortened else None), langs), shortened)
+    return found
 
 
 def all_study_paths(graph: nx.MultiDiGraph, lang: str | None = None) -> dict[str, list[PathStep]]:
@@ -640,5 +892,6 @@ def all_study_paths(graph: nx.MultiDiGraph, lang: str | None = None) -> dict[str
     paths = {}
     for node, kind in sorted(graph.nodes(data="kind")):
         if kind == CONCEPT and (index.teachers(node) or index.mentioners(node)):
-            paths[node] = study_path(graph, node, lang=lang)
+            plan = _Plan(index, node, set())
+            paths[node] = plan.steps(plan.works(), (lang,))[lang]
     return paths

@@ -94,14 +94,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterable, Mapping
+from itertools import combinations
+from typing import Iterable, Iterator, Mapping
 
 import networkx as nx
 
-from kg.graph import CONCEPT, LECTURE, base_graph, concept_id
+from kg.graph import CONCEPT, LECTURE, add_edges, base_graph, concept_id, gc_paused
 from kg.records import Concept, Lecture, Mention
 
 # --- documented thresholds and weights ---------------------------------------------
@@ -115,11 +116,16 @@ PART_GAP_DECAY = 0.8
 COURSE_ORDER_WEIGHT = 0.5
 REFD_MIN = 0.5
 REQUIRES_MIN = 0.3
+STATED_CACHE = 4096  # summaries whose pattern statements are remembered (bounded memory)
 # fixed order of the provenance names in a combined provenance string
 EVIDENCE_KINDS = ("vocabulary", "broader", "part-order", "course-order")
 
 LINK_RELATIONS = ("about", "mentions")
 ALL_LINKS = ("about", "mentions", "teaches")
+_LINKED = frozenset(LINK_RELATIONS)
+_ALL_LINKED = frozenset(ALL_LINKS)
+_TAUGHT = frozenset(("about", "teaches"))
+_ABOUT = frozenset(("about",))
 
 
 def relate(lectures: list[Lecture], concepts: dict[str, Concept], mentions: list[Mention], vocabulary) -> nx.MultiDiGraph:
@@ -127,37 +133,93 @@ def relate(lectures: list[Lecture], concepts: dict[str, Concept], mentions: list
     related, requires (a DAG), teaches and needs. ``vocabulary`` (a
     :class:`kg.vocabulary.Vocabulary` or None) adds curated prerequisites the concept
     records may lack."""
-    graph = base_graph(lectures, concepts, mentions)
-    add_pattern_broader(graph)
-    add_related(graph)
-    add_requires(graph, vocabulary)
-    add_teaches_and_needs(graph)
+    with gc_paused():
+        graph = base_graph(lectures, concepts, mentions)
+        _SCANS[id(graph)] = _RelationScan(graph, ("translation_of", "next_part", "part_of", "broader", "requires"))
+        try:
+            add_pattern_broader(graph)
+            add_related(graph)
+            add_requires(graph, vocabulary)
+            add_teaches_and_needs(graph)
+        finally:
+            del _SCANS[id(graph)]
     return graph
 
 
 # --- small graph helpers ---------------------------------------------------------------
 
+# The hot loops read networkx's adjacency dicts (``graph._succ``: node -> neighbour ->
+# edge key -> attributes) directly: the edge views cost several times more per edge,
+# which is most of the time on a 100,000-lecture catalog.
+
 def _lectures(graph: nx.MultiDiGraph) -> list[str]:
-    return sorted(n for n, kind in graph.nodes(data="kind") if kind == LECTURE)
+    return sorted(n for n, data in graph._node.items() if data.get("kind") == LECTURE)
 
 
 def _concepts(graph: nx.MultiDiGraph) -> list[str]:
-    return sorted(n for n, kind in graph.nodes(data="kind") if kind == CONCEPT)
+    return sorted(n for n, data in graph._node.items() if data.get("kind") == CONCEPT)
 
 
-def _links(graph: nx.MultiDiGraph, lecture: str, relations: Iterable[str] = LINK_RELATIONS) -> dict[str, float]:
+def _links(graph: nx.MultiDiGraph, lecture: str, relations: Iterable[str] = _LINKED) -> dict[str, float]:
     """concept -> weight of the lecture's links of the given relations."""
-    wanted = set(relations)
+    wanted = relations if isinstance(relations, frozenset) else frozenset(relations)
     found: dict[str, float] = {}
-    for _, concept, key, data in graph.out_edges(lecture, keys=True, data=True):
-        if key in wanted:
-            found[concept] = max(found.get(concept, 0.0), float(data.get("weight", 1.0)))
+    for concept, keys in graph._succ[lecture].items():
+        for key, data in keys.items():
+            if key in wanted:
+                found[concept] = max(found.get(concept, 0.0), float(data.get("weight", 1.0)))
     return found
 
 
 def _relation_edges(graph: nx.MultiDiGraph, relation: str) -> list[tuple[str, str, dict]]:
-    return sorted(((u, v, d) for u, v, k, d in graph.edges(keys=True, data=True) if k == relation),
-                  key=lambda e: (e[0], e[1]))
+    """(u, v, attributes) of every edge of one relation, sorted by (u, v)."""
+    scan = _SCANS.get(id(graph))
+    if scan is not None and scan.graph is graph and relation in scan.edges:
+        return scan.sorted(relation)
+    found = [(u, v, keys[relation]) for u, neighbours in graph._succ.items()
+             for v, keys in neighbours.items() if relation in keys]
+    found.sort(key=lambda e: (e[0], e[1]))  # (u, v) is unique per relation
+    return found
+
+
+class _RelationScan:
+    """The edges of a few relations, read in one pass over the graph and kept up to
+    date while :func:`relate` adds edges of those relations (through
+    :func:`_added`): every step asks for some of them, and each pass over the
+    1.5 million edges of a 100,000-lecture catalog costs a third of a second."""
+
+    def __init__(self, graph: nx.MultiDiGraph, relations: Iterable[str]):
+        self.graph = graph
+        self.edges: dict[str, dict[tuple[str, str], dict]] = {relation: {} for relation in relations}
+        self._sorted: dict[str, list] = {}
+        for u, neighbours in graph._succ.items():
+            for v, keys in neighbours.items():
+                for relation, data in keys.items():
+                    found = self.edges.get(relation)
+                    if found is not None:
+                        found[(u, v)] = data
+
+    def sorted(self, relation: str) -> list[tuple[str, str, dict]]:
+        found = self._sorted.get(relation)
+        if found is None:
+            found = self._sorted[relation] = [(u, v, data) for (u, v), data in sorted(self.edges[relation].items(),
+                                                                                         key=lambda item: item[0])]
+        return found
+
+    def added(self, relation: str, u: str, v: str) -> None:
+        if relation in self.edges:
+            self.edges[relation][(u, v)] = self.graph._succ[u][v][relation]
+            self._sorted.pop(relation, None)
+
+
+_SCANS: dict[int, _RelationScan] = {}  # id(graph) -> the scan of the relate() call building it
+
+
+def _added(graph: nx.MultiDiGraph, relation: str, u: str, v: str) -> None:
+    """Tell the running :func:`relate` (if any) that an edge was added."""
+    scan = _SCANS.get(id(graph))
+    if scan is not None and scan.graph is graph:
+        scan.added(relation, u, v)
 
 
 def works(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -280,17 +342,26 @@ class LabelMatcher:
         if self.empty:
             return []
         found = []
-        for end, (length, concepts) in self.automaton.iter(text):
+        size = len(text)
+        for end, (length, concepts) in self.automaton.iter(text):  # _is_word inlined: the hot loop
             start = end - length + 1
-            if _is_word(text[start]) and start > 0 and _is_word(text[start - 1]):
-                continue
+            if start > 0:
+                char = text[start]
+                if char.isascii() and char.isalnum():
+                    char = text[start - 1]
+                    if char.isascii() and char.isalnum():
+                        continue
             stop = end + 1
-            if _is_word(text[end]) and stop < len(text) and _is_word(text[stop]):
-                # an English plural ("optimizers") still names the concept
-                if text[stop] == "s" and (stop + 1 == len(text) or not _is_word(text[stop + 1])):
-                    stop += 1
-                else:
-                    continue
+            if stop < size:
+                char = text[end]
+                if char.isascii() and char.isalnum():
+                    char = text[stop]
+                    if char.isascii() and char.isalnum():
+                        # an English plural ("optimizers") still names the concept
+                        if char == "s" and (stop + 1 == size or not _is_word(text[stop + 1])):
+                            stop += 1
+                        else:
+                            continue
             found.append((start, stop, concepts[0]))
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         chosen, reach = [], -1
@@ -356,12 +427,18 @@ def _label_index(graph: nx.MultiDiGraph) -> dict[str, set[str]]:
         if record is not None:
             for label in record.all_labels():
                 labels[fold(label)].add(node)
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        if key in LINK_RELATIONS:
-            for mention in data.get("mentions", ()):
-                surface = getattr(mention, "surface", "")
-                if surface:
-                    labels[fold(surface)].add(v)
+    folded: dict[str, str] = {}  # a concept is written a few ways, over and over
+    for neighbours in graph._succ.values():
+        for v, keys in neighbours.items():
+            for key, data in keys.items():
+                if key in _LINKED:
+                    for mention in data.get("mentions", ()):
+                        surface = getattr(mention, "surface", "")
+                        if surface:
+                            label = folded.get(surface)
+                            if label is None:
+                                label = folded[surface] = fold(surface)
+                            labels[label].add(v)
     return labels
 
 
@@ -383,19 +460,29 @@ def add_pattern_broader(graph: nx.MultiDiGraph, patterns: Iterable[RelationPatte
     matcher = LabelMatcher(_label_index(graph))
     # (narrower, broader) -> lecture -> (best confidence, pattern name)
     evidence: dict[tuple[str, str], dict[str, tuple[float, str]]] = defaultdict(dict)
+    # the statements of a summary depend on its text and the concepts allowed in it:
+    # a summary met again (a re-upload, a catalog page read twice) is matched once
+    stated: dict[tuple[str, frozenset], list] = {}
+    nodes = graph._node
     for lecture in _lectures(graph):
-        record = graph.nodes[lecture].get("record")
+        record = nodes[lecture].get("record")
         summary = getattr(record, "summary", "")
         if not summary:
             continue
-        allowed = set(_links(graph, lecture))
+        allowed = frozenset(_links(graph, lecture))
         if len(allowed) < 2:
             continue
-        for sentence in sentences(summary):
-            for narrower, broader, pattern in find_pattern_relations(sentence, matcher, patterns, allowed):
-                seen = evidence[(narrower, broader)].get(lecture)
-                if seen is None or pattern.confidence > seen[0]:
-                    evidence[(narrower, broader)][lecture] = (pattern.confidence, pattern.name)
+        found = stated.get((summary, allowed))
+        if found is None:
+            found = [relation for sentence in sentences(summary)
+                     for relation in find_pattern_relations(sentence, matcher, patterns, allowed)]
+            if len(stated) >= STATED_CACHE:
+                stated.clear()
+            stated[(summary, allowed)] = found
+        for narrower, broader, pattern in found:
+            seen = evidence[(narrower, broader)].get(lecture)
+            if seen is None or pattern.confidence > seen[0]:
+                evidence[(narrower, broader)][lecture] = (pattern.confidence, pattern.name)
     candidates = []
     for (narrower, broader), by_lecture in evidence.items():
         confidence = 1 - math.prod(1 - c for c, _ in by_lecture.values())
@@ -415,6 +502,7 @@ def add_pattern_broader(graph: nx.MultiDiGraph, patterns: Iterable[RelationPatte
                 continue  # would make the hierarchy cyclic
         graph.add_edge(narrower, broader, key="broader", weight=round(-negative, 4), provenance="pattern",
                        lectures=lectures, pattern=",".join(names))
+        _added(graph, "broader", narrower, broader)
         hierarchy.add_edge(narrower, broader)
         added += 1
     return added
@@ -450,16 +538,22 @@ def cooccurrence_npmi(documents: Iterable[Iterable[str]], min_count: int = MIN_C
     >>> {pair: round(score, 2) for pair, (score, _) in cooccurrence_npmi(docs).items()}
     {('cf', 'll'): 1.0}
     """
-    sets = [frozenset(doc) for doc in documents]
-    total = len(sets)
-    single: dict[str, int] = defaultdict(int)
-    pair: dict[tuple[str, str], int] = defaultdict(int)
-    for doc in sets:
+    # equal documents are counted once, times their number; pairs are counted by
+    # Counter.update over combinations (a loop in C)
+    distinct = Counter(frozenset(doc) for doc in documents)
+    total = sum(distinct.values())
+    single: Counter = Counter()
+    pair: Counter = Counter()
+    for doc, times in distinct.items():
         items = sorted(doc)
-        for index, a in enumerate(items):
-            single[a] += 1
-            for b in items[index + 1:]:
-                pair[(a, b)] += 1
+        if times == 1:
+            single.update(items)
+            pair.update(combinations(items, 2))
+        else:
+            for a in items:
+                single[a] += times
+            for ab in combinations(items, 2):
+                pair[ab] += times
     scored = {}
     for (a, b), count in pair.items():
         if count < min_count:
@@ -540,32 +634,48 @@ def reference_distance_pairs(course: list[tuple[Mapping[str, float], set[str]]],
             first.setdefault(concept, index)
             teachers[concept].append(index)
 
-    def ref(b: str, a: str) -> float:
-        lectures = teachers[b]
-        return sum(1 for i in lectures if a in course[i][1]) / len(lectures)
+    # refers[b][a]: how many of b's teaching lectures link to a (one pass over the course)
+    refers: dict[str, Counter] = {}
+    for b, lectures in teachers.items():
+        counts = refers[b] = Counter()
+        for index in lectures:
+            counts.update(course[index][1])
 
     found: dict[tuple[str, str], float] = {}
     for b in sorted(teachers):
-        candidates = set()
-        for index in teachers[b]:
-            candidates |= {a for a in course[index][1] if a != b and a in first and first[a] < first[b]}
-        for a in sorted(candidates):
-            refd = ref(b, a) - ref(a, b)
+        counts, b_first = refers[b], first[b]
+        candidates = sorted(a for a in counts if a != b and a in first and first[a] < b_first)
+        for a in candidates:
+            refd = counts[a] / len(teachers[b]) - refers[a].get(b, 0) / len(teachers[a])
             if refd >= min_refd:
                 found[(b, a)] = round(refd, 6)
     return found
 
 
 def _taught(graph: nx.MultiDiGraph, lecture: str) -> dict[str, float]:
-    return _links(graph, lecture, ("about", "teaches"))
+    return _links(graph, lecture, _TAUGHT)
+
+
+def _taught_and_linked(graph: nx.MultiDiGraph, lecture: str) -> tuple[dict[str, float], set[str]]:
+    """(:func:`_taught`, the concepts of ``_links(…, ALL_LINKS)``) in one pass."""
+    taught: dict[str, float] = {}
+    linked: set[str] = set()
+    for concept, keys in graph._succ[lecture].items():
+        for key, data in keys.items():
+            if key in _ALL_LINKED:
+                linked.add(concept)
+            if key in _TAUGHT:
+                taught[concept] = max(taught.get(concept, 0.0), float(data.get("weight", 1.0)))
+    return taught, linked
 
 
 def _series(graph: nx.MultiDiGraph) -> list[list[str]]:
     """The multi-part lectures, each as its lectures in part order: chains of next_part
     edges, joined with the record's series and part when the chain has a gap."""
     by_series: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    nodes = graph._node
     for lecture in _lectures(graph):
-        record = graph.nodes[lecture].get("record")
+        record = nodes[lecture].get("record")
         if getattr(record, "series", None) and getattr(record, "part", None):
             by_series[record.series].append((record.part, record.number, lecture))
     groups = [[node for _, _, node in sorted(members)] for members in by_series.values() if len(members) > 1]
@@ -610,7 +720,7 @@ def requires_evidence(graph: nx.MultiDiGraph, vocabulary=None) -> dict[tuple[str
     for u, v, data in _relation_edges(graph, "broader"):
         note(u, v, "broader", BROADER_WEIGHT * float(data.get("weight", 1.0)))
     # each lecture's (taught concept -> weight, linked concepts), read from the graph once
-    table = {lecture: (_taught(graph, lecture), set(_links(graph, lecture, ALL_LINKS))) for lecture in _lectures(graph)}
+    table = {lecture: _taught_and_linked(graph, lecture) for lecture in _lectures(graph)}
     specificity = concept_specificity(graph, {lecture: linked for lecture, (_, linked) in table.items()})
     for series in _series(graph):
         parts = [table[lecture] for lecture in series]
@@ -631,7 +741,7 @@ def concept_specificity(graph: nx.MultiDiGraph, links: Mapping[str, Iterable[str
     work_of = works(graph)
     linked: dict[str, set[str]] = defaultdict(set)
     for lecture in _lectures(graph):
-        found = links[lecture] if links is not None else _links(graph, lecture, ALL_LINKS)
+        found = links[lecture] if links is not None else _links(graph, lecture, _ALL_LINKED)
         for concept in found:
             linked[concept].add(work_of[lecture])
     total = len(set(work_of.values())) or 1
@@ -699,6 +809,7 @@ def add_requires(graph: nx.MultiDiGraph, vocabulary=None, minimum: float = REQUI
             provenance="+".join(kind for kind in EVIDENCE_KINDS if kind in kinds),
             evidence=tuple((kind, round(kinds[kind], 4)) for kind in EVIDENCE_KINDS if kind in kinds),
         )
+        _added(graph, "requires", b, a)
     return dropped
 
 
@@ -708,13 +819,17 @@ def add_teaches_and_needs(graph: nx.MultiDiGraph) -> None:
     requires: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for u, v, data in _relation_edges(graph, "requires"):
         requires[u].append((v, float(data.get("weight", 1.0))))
-    for lecture in _lectures(graph):
-        taught = _links(graph, lecture, ("about",))
-        needs: dict[str, float] = {}
-        for concept, teach_weight in sorted(taught.items()):
-            graph.add_edge(lecture, concept, key="teaches", weight=round(teach_weight, 4), provenance="extraction")
-            for prerequisite, weight in requires.get(concept, ()):
-                if prerequisite not in taught:
-                    needs[prerequisite] = max(needs.get(prerequisite, 0.0), weight * teach_weight)
-        for prerequisite, weight in sorted(needs.items()):
-            graph.add_edge(lecture, prerequisite, key="needs", weight=round(weight, 4), provenance="requires")
+
+    def edges() -> Iterator[tuple[str, str, str, dict]]:
+        for lecture in _lectures(graph):
+            taught = _links(graph, lecture, _ABOUT)
+            needs: dict[str, float] = {}
+            for concept, teach_weight in sorted(taught.items()):
+                yield lecture, concept, "teaches", {"weight": round(teach_weight, 4), "provenance": "extraction"}
+                for prerequisite, weight in requires.get(concept, ()):
+                    if prerequisite not in taught:
+                        needs[prerequisite] = max(needs.get(prerequisite, 0.0), weight * teach_weight)
+            for prerequisite, weight in sorted(needs.items()):
+                yield lecture, prerequisite, "needs", {"weight": round(weight, 4), "provenance": "requires"}
+
+    add_edges(graph, edges())
