@@ -117,17 +117,19 @@ def bench_incremental(work: Path) -> dict:
 
 
 def bench_queries(out: Path, repeats: int = 30) -> list[dict]:
-    """p50/p95 wall time of each canned query, on a store loaded once (as `kg serve` does)."""
-    from kg import query as kg_query
+    """p50/p95 wall time of each canned query (with the example values its comments
+    give), on a store loaded once, as `kg serve` and `kg query` use it."""
+    from kg.load import open_store
+    from kg.query import run_query
+    from kg.serve import example_queries
 
+    store = open_store(out)
     rows = []
-    store = kg_query.open_store_for_benchmark(out) if hasattr(kg_query, "open_store_for_benchmark") else None
-    for name in kg_query.canned_names():
-        sparql = kg_query.canned_query(name)
+    for name, _, sparql in example_queries():
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            kg_query.execute(out, sparql, store=store)
+            run_query(store, sparql)
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
         rows.append({"query": name, "p50_ms": times[len(times) // 2], "p95_ms": times[int(len(times) * 0.95) - 1]})
