@@ -18,7 +18,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.courses import complete_series, describe, pair_translations
@@ -114,6 +114,7 @@ def _section_rules() -> tuple[tuple[str, str], ...]:
     return tuple((fold(row["keyword"]).replace(" ", ""), row["kind"]) for row in read_table("sections.tsv"))
 
 
+@lru_cache(maxsize=65536)  # summaries reuse a few dozen headings
 def section_kind(heading: str) -> str:
     """The normalised kind of a summary heading.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.records import Lecture
 from kg.resources import read_list, read_table
@@ -31,6 +31,7 @@ PART_PATTERNS = (
 )
 TRAILING_JUNK = " \t-–—:：,，、|"
 PAIRING_CANDIDATES = 8
+PAIRING_SCAN = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ def _rules() -> tuple[tuple[str, re.Pattern[str], str, str, str], ...]:
     )
 
 
+@lru_cache(maxsize=4096)  # a catalog names few courses, in many titles
 def _match_course(where: str, text: str) -> Course | None | bool:
     for rule_where, pattern, course_id, name, language in _rules():
         if rule_where != where:
@@ -224,7 +226,9 @@ def pair_translations(lectures: list[Lecture]) -> list[Lecture]:
         bucket = index.get((_year(en), en.part), {})
         scored: dict[str, tuple] = {}
         for term in sorted(en_terms):
-            for zh in bucket.get(term, ()):
+            # a real catalog has a handful of lectures per title term; a cap keeps
+            # catalogs that repeat titles thousands of times linear
+            for zh in bucket.get(term, ())[:PAIRING_SCAN]:
                 if zh.video_id not in scored:
                     shared = len(en_terms & terms_of[zh.video_id])
                     scored[zh.video_id] = (-shared, en.number, zh.number, en.video_id, zh.video_id)
