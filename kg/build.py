@@ -29,7 +29,7 @@ class BuildOptions:
     jobs: int | None = None  # None: all cores
     executor: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # dask scheduler address
-    cache: Path | None = None  # extraction cache folder; None: <out>/../.kg-cache
+    cache: Path | None = None  # extraction cache folder (the CLI: $KG_CACHE or .kg-cache); None: no cache
     force: bool = False  # ignore the extraction cache
     progress: Callable[[str, int, int], None] | None = None
 
