@@ -33,12 +33,12 @@ import os
 import re
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+from kg.deferred import deferred_import
 from kg.normalize import fold, fold_chars, has_cjk, is_generic, singular
 from kg.resources import read_list, read_table
 
@@ -210,7 +210,8 @@ def import_spacy():
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with _deferred_spacy_cli():
+        # spaCy imports its command line (weasel, requests, typer …) only for spacy.info
+        with deferred_import("spacy.cli", "spacy.cli.info", "info"):
             import spacy
         import spacy.lang.en  # noqa: F401  (the pipelines' language data, imported once here)
         import spacy.lang.zh  # noqa: F401
@@ -219,38 +220,6 @@ def import_spacy():
             gc.enable()
         gc.freeze()
     return spacy
-
-
-@contextmanager
-def _deferred_spacy_cli():
-    """``import spacy`` imports its command line (``spacy.cli``: weasel, requests, typer
-    …) only to expose ``spacy.info``, about 0.15 s that a pipeline never uses. While
-    spaCy is imported, stand in for ``spacy.cli.info`` with a function that imports the
-    real one when first called; afterwards ``import spacy.cli`` loads the real package."""
-    import sys
-    import types
-
-    if "spacy.cli" in sys.modules:
-        yield
-        return
-    package = types.ModuleType("spacy.cli")
-    package.__path__ = []
-    info_module = types.ModuleType("spacy.cli.info")
-
-    def info(*args, **kwargs):
-        del sys.modules["spacy.cli"], sys.modules["spacy.cli.info"]
-        from spacy.cli.info import info as real
-
-        return real(*args, **kwargs)
-
-    info_module.info = info
-    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = package, info_module
-    try:
-        yield
-    finally:
-        for name in ("spacy.cli.info", "spacy.cli"):
-            if sys.modules.get(name) in (package, info_module):
-                del sys.modules[name]
 
 
 class TextTools:

@@ -32,18 +32,16 @@ import heapq
 import json
 import math
 import re
-import sys
-import types
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import networkx as nx
 
+from kg.deferred import deferred_import
 from kg.graph import CONCEPT, COURSE, LECTURE, gc_paused
 from kg.normalize import SPACE_LIKE, comparable, fold
 
@@ -919,35 +917,9 @@ def csp(scripts: Iterable[str]) -> str:
             "img-src https://img.youtube.com data:; base-uri 'none'; form-action 'none'")
 
 
-@contextmanager
-def _deferred_ipython() -> Iterator[None]:
-    """pyvis.network imports IPython.display (for notebooks only) at import time,
-    which costs about 0.3 s. While pyvis is imported, stand in for it with a module
-    whose IFrame imports the real one when first called."""
-    if "IPython" in sys.modules:
-        yield
-        return
-    package = types.ModuleType("IPython")
-    display = types.ModuleType("IPython.display")
-
-    def IFrame(*args, **kwargs):  # noqa: N802 - the name pyvis imports
-        from IPython.display import IFrame as real
-
-        return real(*args, **kwargs)
-
-    display.IFrame = IFrame
-    package.display = display
-    sys.modules["IPython"], sys.modules["IPython.display"] = package, display
-    try:
-        yield
-    finally:
-        for name in ("IPython.display", "IPython"):
-            if sys.modules.get(name) in (package, display):
-                del sys.modules[name]
-
-
 def pyvis_network_module():
-    with _deferred_ipython():
+    # pyvis imports IPython.display (about 0.3 s) only for notebooks
+    with deferred_import("IPython", "IPython.display", "IFrame"):
         import pyvis.network
     return pyvis.network
 
