@@ -604,18 +604,19 @@ _LINK_ORDER = (RDF.object, RDF.predicate, RDF.subject, RDF.type, KG.provenance, 
 assert all(list(order) == sorted(order, key=lambda p: "<" + p + ">") for order in (_MENTION_ORDER, _LINK_ORDER))
 
 
-class _TextRows(dict):
-    """raw text -> row of (predicate, text literal), for texts that recur (kinds,
-    provenance, section headings, surface forms); bounded."""
+class _LiteralRows(dict):
+    """value -> row of (predicate, literal), for values that recur (kinds, provenance,
+    section headings, surface forms, weights); bounded."""
 
-    def __init__(self, writer: "BlockWriter", prop: str):
+    def __init__(self, writer: "BlockWriter", prop: str, literal: Callable[[object], Lit] = text_literal):
         super().__init__()
         self._writer, self._prop = writer, prop
+        self._literal = literal
 
-    def __missing__(self, text: str) -> tuple:
+    def __missing__(self, value) -> tuple:
         if len(self) >= 4096:
             self.clear()
-        row = self[text] = self._writer.row(self._prop, text_literal(text))
+        row = self[value] = self._writer.row(self._prop, self._literal(value))
         return row
 
 
@@ -624,9 +625,9 @@ def _write_mentions(writer: "BlockWriter", graph: nx.MultiDiGraph, iris: Iris, l
     written as rows without sorting each block."""
     row, make_row, succ = writer.row, writer._row, graph._succ
     type_row = row(RDF.type, KG.Mention)
-    kinds, provenances = _TextRows(writer, KG.kind), _TextRows(writer, KG.provenance)
-    sections, surfaces = _TextRows(writer, KG.section), _TextRows(writer, KG.surface)
-    weights: dict[float, tuple] = {}
+    kinds, provenances = _LiteralRows(writer, KG.kind), _LiteralRows(writer, KG.provenance)
+    sections, surfaces = _LiteralRows(writer, KG.section), _LiteralRows(writer, KG.surface)
+    weights = _LiteralRows(writer, KG.weight, decimal)
     concepts: dict[str, tuple[str, str, tuple]] = {}  # node -> (sort key, IRI segment, kg:concept row)
     base = iris.base + "mention/"
     for u in _by_segment(lectures, "/"):
@@ -661,11 +662,7 @@ def _write_mentions(writer: "BlockWriter", graph: nx.MultiDiGraph, iris: Iris, l
                     rows.append(make_row((KG.snippet, text_literal(best.snippet))))
                 if best.surface:
                     rows.append(surfaces[best.surface])
-            weight = data.get("weight", 1.0)
-            weight_row = weights.get(weight)
-            if weight_row is None:
-                weight_row = weights[weight] = row(KG.weight, decimal(weight))
-            rows.append(weight_row)
+            rows.append(weights[data.get("weight", 1.0)])
             writer.write_typed(prefix + segment, rows, 0)
 
 
@@ -673,8 +670,8 @@ def _write_links(writer: "BlockWriter", graph: nx.MultiDiGraph, iris: Iris) -> N
     """The link blocks (what :func:`_link_pairs` says for :func:`_link_edges`, in
     :data:`_LINK_ORDER`), written as rows without sorting each block."""
     row, succ = writer.row, graph._succ
-    provenances = _TextRows(writer, KG.provenance)
-    weights: dict[float, tuple] = {}
+    provenances = _LiteralRows(writer, KG.provenance)
+    weights = _LiteralRows(writer, KG.weight, decimal)
     sources: dict[str, set[str]] = {}
     for u, neighbours in succ.items():
         for keys in neighbours.values():
@@ -706,11 +703,7 @@ def _write_links(writer: "BlockWriter", graph: nx.MultiDiGraph, iris: Iris) -> N
                 rows = [object_row, predicate_row, subject_row, type_row]
                 if data.get("provenance"):
                     rows.append(provenances[str(data["provenance"])])
-                weight = data.get("weight", 1.0)
-                weight_row = weights.get(weight)
-                if weight_row is None:
-                    weight_row = weights[weight] = row(KG.weight, decimal(weight))
-                rows.append(weight_row)
+                rows.append(weights[data.get("weight", 1.0)])
                 writer.write_typed(prefix + segment, rows, 3)
 
 
