@@ -43,22 +43,54 @@ jieba.lcut(text)
 
 
 def isolated(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run ``command`` under a fresh Python that reports its child's own peak memory,
-    since RUSAGE_CHILDREN of this process is a maximum over all earlier runs."""
-    wrapper = (
-        "import os, resource, subprocess, sys, time, json\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "t = time.perf_counter() - t\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps({'rc': p.returncode, 'seconds': t, 'peak': peak, 'out': p.stdout, 'err': p.stderr[-3000:]}))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})}, cwd=ROOT)
-    data = json.loads(result.stdout)
-    if data["rc"] != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{data['err']}")
-    return data["seconds"], data["peak"], data["out"]
+    """Run ``command`` in a fresh process; return its wall time, the peak memory of its
+    whole process tree (MiB) and its output. Memory is the proportional set size (PSS)
+    summed over the process and its workers, sampled every 100 ms: worker processes
+    count, and pages they share with the main process count once (RSS would count them
+    in every process; RUSAGE_CHILDREN would give the largest single process only)."""
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})}, cwd=ROOT)
+    root, peak = psutil.Process(process.pid), 0
+    reader = _Drain(process)
+    while process.poll() is None:
+        total = 0
+        try:
+            for member in [root, *root.children(recursive=True)]:
+                total += member.memory_full_info().pss
+        except psutil.Error:
+            pass  # a worker ended between listing and reading it
+        peak = max(peak, total)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    stdout, stderr = reader.result()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    return seconds, peak / 2**20, stdout
+
+
+class _Drain:
+    """Read a process's stdout and stderr in threads, so a full pipe never blocks it."""
+
+    def __init__(self, process: subprocess.Popen):
+        import threading
+
+        self.parts = {"out": [], "err": []}
+        self.threads = [threading.Thread(target=self._read, args=(stream, self.parts[name]), daemon=True)
+                        for name, stream in (("out", process.stdout), ("err", process.stderr))]
+        for thread in self.threads:
+            thread.start()
+
+    @staticmethod
+    def _read(stream, parts: list[str]) -> None:
+        parts.append(stream.read())
+
+    def result(self) -> tuple[str, str]:
+        for thread in self.threads:
+            thread.join()
+        return "".join(self.parts["out"]), "".join(self.parts["err"])
 
 
 def catalog_files(inputs: list[Path]) -> list[str]:

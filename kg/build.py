@@ -95,13 +95,24 @@ def recover_interrupted(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _load_later_stages(vocabulary) -> None:
+    """Import the stages after extraction and load the vocabulary's label index: done
+    while extraction workers run (see :func:`kg.extract_runner.extract_all`), so that
+    a small build's fixed costs overlap on two cores."""
+    import importlib
+
+    from kg.extract import VocabularyIndex
+
+    for module in ("kg.relate", "kg.export", "kg.rdf", "kg.graphml", "kg.html"):
+        importlib.import_module(module)
+
+    VocabularyIndex.cached(vocabulary)
+
+
 def run_build(options: BuildOptions, timer: StageTimer | None = None) -> BuildReport:
     """Build every output from ``options.inputs`` into ``options.out``."""
-    from kg import export
-    from kg.canonical import canonicalize
     from kg.catalog import read_catalogs
     from kg.extract_runner import extract_all
-    from kg.relate import relate
     from kg.vocabulary import default_vocabulary
 
     timer = timer or StageTimer()
@@ -114,11 +125,17 @@ def run_build(options: BuildOptions, timer: StageTimer | None = None) -> BuildRe
 
     with timer.stage("extract"):
         vocabulary = default_vocabulary()
-        extractions = extract_all(catalog.lectures, vocabulary, options)
+        extractions = extract_all(catalog.lectures, vocabulary, options, meanwhile=lambda: _load_later_stages(vocabulary))
+        from kg.canonical import canonicalize
+
         concepts, mentions = canonicalize(extractions, vocabulary)
+        del extractions  # the canonical mentions are what the model keeps
 
     with timer.stage("relate"):
+        from kg.relate import relate
+
         graph = relate(catalog.lectures, concepts, mentions, vocabulary)
+        del mentions
         graph.graph["sources"] = tuple(catalog.sources)
     report.concepts = sum(1 for _, kind in graph.nodes(data="kind") if kind == "concept")
     report.links = graph.number_of_edges()
@@ -128,6 +145,8 @@ def run_build(options: BuildOptions, timer: StageTimer | None = None) -> BuildRe
         recover_interrupted(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
         try:
+            from kg import export
+
             files = export.write_all(graph, staging, options, timer)
             if options.validate:
                 with timer.stage("validate"):

@@ -18,17 +18,19 @@ pattern        example                                                          
 node only when its evidence over the whole catalog reaches the threshold (decided in
 :mod:`kg.canonical`), and never when it is a generic word.
 
-spaCy does the token work on the short spans that need it: a blank ``zh`` pipeline whose
-jieba segmenter has the vocabulary's words (it finds where a Chinese term starts before
-a parenthesis), and a blank ``en`` pipeline with a light tokenizer and a
-:class:`~spacy.matcher.Matcher` for name-like English phrases. Both are built once per
-process by :class:`TextTools`; whole summaries never go through them.
+The token work is done on the short spans that need it: jieba, with the vocabulary's
+words, finds where a Chinese term starts before a parenthesis; a blank spaCy ``en``
+pipeline with a light tokenizer and a :class:`~spacy.matcher.Matcher` finds name-like
+English phrases; spaCy's stop-word lists keep function words out of terms. Each is
+built on first use, once per process, by :class:`TextTools`; whole summaries never go
+through them.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -213,8 +215,7 @@ def import_spacy():
         # spaCy imports its command line (weasel, requests, typer …) only for spacy.info
         with deferred_import("spacy.cli", "spacy.cli.info", "info"):
             import spacy
-        import spacy.lang.en  # noqa: F401  (the pipelines' language data, imported once here)
-        import spacy.lang.zh  # noqa: F401
+        import spacy.lang.en  # noqa: F401  (the English pipeline's language data, imported once here)
     finally:
         if enabled:
             gc.enable()
@@ -222,29 +223,40 @@ def import_spacy():
     return spacy
 
 
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words for ``lang`` ("en", "zh"), read from spaCy's language data
+    without importing spaCy: each list is a plain module, and ``import spacy`` costs
+    ~0.3 s, which a rebuild of one changed lecture need not pay."""
+    spec = importlib.util.find_spec("spacy")  # locates the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "lang" / lang / "stop_words.py"
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return frozenset(namespace["STOP_WORDS"])
+
+
+PHRASE_MEMO = 200_000  # runs of English whose phrases TextTools remembers
+
+
 class TextTools:
     """spaCy pipelines and the jieba segmenter, each built on first use, once per process:
     input that never needs one never pays for it."""
 
-    def __init__(self, cjk_words: Iterable[str]):
+    def __init__(self, cjk_words: Iterable[str], phrases: dict[str, tuple[tuple[str, int], ...]] | None = None):
         self.cjk_words = tuple(cjk_words)
-        self._zh = None
+        # run of English -> its Title-Case phrases: given from an earlier build, a
+        # rebuild whose runs were all seen before never loads spaCy
+        self.phrases = {} if phrases is None else phrases
+        self._segmenter = None
         self._en = None
         self._matcher = None
 
     @property
-    def zh(self):
-        """A blank spaCy ``zh`` pipeline whose segmenter is jieba with our words."""
-        if self._zh is None:
-            spacy = import_spacy()
-
-            # built with the "char" segmenter, then given our jieba tokenizer: asking spaCy
-            # for "jieba" would first load jieba's full global dictionary (~0.45 s)
-            nlp = spacy.blank("zh")
-            nlp.tokenizer.jieba_seg = jieba_tokenizer(self.cjk_words)
-            nlp.tokenizer.segmenter = "jieba"
-            self._zh = nlp
-        return self._zh
+    def segmenter(self):
+        """A jieba tokenizer that knows the vocabulary's Chinese words."""
+        if self._segmenter is None:
+            self._segmenter = jieba_tokenizer(self.cjk_words)
+        return self._segmenter
 
     @property
     def en(self):
@@ -274,15 +286,14 @@ class TextTools:
 
     @lru_cache(maxsize=8192)
     def zh_tokens(self, folded: str) -> tuple[str, ...]:
-        return tuple(token.text for token in self.zh(folded))
+        """jieba's words of a run of Chinese characters (no spaces: where spaCy's
+        Chinese pipeline would only add its handling of whitespace to jieba's cut)."""
+        return tuple(word for word in self.segmenter.cut(folded, cut_all=False) if word)
 
     def is_plain_chinese(self, text: str) -> bool:
         """A Chinese word too common to name a concept (spaCy's stop words: 可能, 情況)."""
-        import_spacy()
-        from spacy.lang.zh.stop_words import STOP_WORDS
-
         folded = fold(text)
-        return folded in STOP_WORDS or is_generic(text)
+        return folded in stop_words("zh") or is_generic(text)
 
     def chinese_term_before(self, text: str, budget: int) -> str | None:
         """The Chinese term that ends ``text`` (the words just before a parenthesis):
@@ -309,32 +320,31 @@ class TextTools:
 
     # -- English --------------------------------------------------------------------
 
-    @lru_cache(maxsize=16384)
     def title_case_phrases(self, run: str) -> tuple[tuple[str, int], ...]:
         """Title-Case phrases in a run of English words, (phrase, offset): two or more
-        capitalised words, the first not a stop word (spaCy Matcher)."""
-        doc = self.en.make_doc(run)
-        return tuple((doc[start:end].text, doc[start].idx) for _, start, end in self.matcher(doc))
+        capitalised words, the first not a stop word (spaCy Matcher). Remembered in
+        :attr:`phrases`, which a caller may keep between builds."""
+        found = self.phrases.get(run)
+        if found is None:
+            doc = self.en.make_doc(run)
+            found = tuple((doc[start:end].text, doc[start].idx) for _, start, end in self.matcher(doc))
+            if len(self.phrases) < PHRASE_MEMO:
+                self.phrases[run] = found
+        return found
 
     def is_stop(self, word: str) -> bool:
         """An English stop word (spaCy's list)."""
-        import_spacy()
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        return word.lower() in STOP_WORDS
+        return word.lower() in stop_words("en")
 
 
 def _stops_term(token: str, first: bool) -> bool:
     """Whether a token ends (from the right) the Chinese term being collected."""
-    import_spacy()
-    from spacy.lang.zh.stop_words import STOP_WORDS
-
     if not token.strip() or token in LINKERS or not has_cjk(token):
         return True
     if token in _lead_words():
         return True
     # single characters stop only as linkers: 自, 大, 多 begin terms (自注意力, 大樂透)
-    return not first and len(token) > 1 and token in STOP_WORDS  # the head stays even if common ("处理")
+    return not first and len(token) > 1 and token in stop_words("zh")  # the head stays even if common ("处理")
 
 
 @cache

@@ -33,7 +33,8 @@ import hashlib
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from functools import cache
 from typing import Callable, Iterator, NamedTuple
@@ -53,7 +54,7 @@ from kg.normalize import (
     squeeze,
     unsqueeze,
 )
-from kg.records import Concept, Lecture, Mention
+from kg.records import Concept, Lecture, Mention, pickled_as_tuple
 from kg.resources import ontology_dir, read_list, read_table
 from kg.vocabulary import Vocabulary
 
@@ -101,6 +102,7 @@ def _concept_from_json(data: dict) -> Concept:
     )
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything found in one lecture.
@@ -115,6 +117,24 @@ class Extraction:
     discovered: tuple[Concept, ...]
     evidence: tuple[tuple[str, float], ...] = ()
 
+    def best_snippets_only(self) -> "Extraction":
+        """The same extraction with the snippet kept only on each concept's strongest
+        mention (by weight, then section, then snippet: the order the graph model ranks
+        evidence in, :func:`kg.graph.base_graph`). The exports show that one snippet
+        alone, and the others would be most of the memory a big catalog's extraction
+        results take."""
+        best: dict[str, tuple[tuple[float, str, str], Mention]] = {}
+        for mention in self.mentions:
+            rank = (-mention.weight, mention.section, mention.snippet)
+            held = best.get(mention.concept)
+            if held is None or rank < held[0]:
+                best[mention.concept] = (rank, mention)
+        if len(best) == len(self.mentions):
+            return self
+        keep = {id(mention) for _, mention in best.values()}
+        mentions = tuple(m if id(m) in keep or not m.snippet else replace(m, snippet="") for m in self.mentions)
+        return replace(self, mentions=mentions)
+
     def to_json(self) -> dict:
         return {
             "video_id": self.video_id,
@@ -127,11 +147,11 @@ class Extraction:
 
     @classmethod
     def from_json(cls, data: dict) -> "Extraction":
-        video = data["video_id"]
+        video, intern = data["video_id"], sys.intern
         return cls(
             video_id=video,
             mentions=tuple(
-                Mention(video, concept, kind, weight, section, snippet, surface)
+                Mention(video, intern(concept), intern(kind), weight, intern(section), snippet, intern(surface))
                 for concept, kind, weight, section, snippet, surface in data["mentions"]
             ),
             discovered=tuple(_concept_from_json(c) for c in data["discovered"]),
@@ -714,10 +734,10 @@ def about_keys(found: dict[str, Found], ancestors: Callable[[str], set[str]], ge
 class Extractor:
     """Holds the automaton and the text tools; call it with a lecture."""
 
-    def __init__(self, vocabulary: Vocabulary):
+    def __init__(self, vocabulary: Vocabulary, phrases: dict | None = None):
         self.vocabulary = vocabulary
         self.index = VocabularyIndex.cached(vocabulary)
-        self.tools = discover.TextTools(self.index.cjk_words)
+        self.tools = discover.TextTools(self.index.cjk_words, phrases)
         self.strength = discover.pattern_strengths()
         self._ancestors: dict[str, set[str]] = {}
         self._resolved: dict[tuple, tuple[Concept, str] | None] = {}
@@ -990,18 +1010,21 @@ class Extractor:
         weight = 1.0 if about and found.in_kind("title") else round(min(1.0, max(0.1, salience(found) / 3.0)), 3)
         mentions = []
         seen = set()
+        # keys, section names and written forms recur across lectures: one copy each per
+        # batch of results sent between processes, not one per mention
+        key = sys.intern(found.key)
         for hit in found.hits:
             if hit.part.section in seen:
                 continue
             seen.add(hit.part.section)
             mentions.append(Mention(
                 video_id=video_id,
-                concept=found.key,
+                concept=key,
                 kind="about" if about else "mentions",
                 weight=weight,
-                section=hit.part.section,
+                section=sys.intern(hit.part.section),
                 snippet=snippet(hit.part.raw, hit.start, hit.end),
-                surface=hit.part.raw[hit.start:hit.end].strip(),
+                surface=sys.intern(hit.part.raw[hit.start:hit.end].strip()),
             ))
         return mentions
 
@@ -1073,7 +1096,9 @@ def lecture_evidence(strengths: list[float], table: dict[str, float]) -> float:
     return round(max(strengths) + bonus, 3)
 
 
-def make_extractor(vocabulary: Vocabulary) -> Callable[[Lecture], Extraction]:
-    """Heavy set-up once per process (automaton, spaCy pipelines, jieba dictionary); the
-    returned function is pure per lecture."""
-    return Extractor(vocabulary)
+def make_extractor(vocabulary: Vocabulary, phrases: dict | None = None) -> Callable[[Lecture], Extraction]:
+    """Heavy set-up once per process (the automaton; spaCy and jieba load on first
+    need); the returned function is pure per lecture. ``phrases``: what
+    :meth:`kg.discover.TextTools.title_case_phrases` found in an earlier build (it
+    adds what it finds to it)."""
+    return Extractor(vocabulary, phrases)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -103,7 +104,7 @@ def test_cache_is_reused_and_survives_corruption(tmp_path):
     env = {"KG_CACHE": str(cache)}
     first = kg("build", str(SEED), "--out", str(tmp_path / "a"), env=env)
     assert first.returncode == 0, first.stderr
-    files = sorted(cache.rglob("*.json"))
+    files = sorted(cache.glob("*/??/*.json"))  # one per lecture, by content hash
     assert len(files) == 50
     # corrupt the cache: truncate one file, fill another with a foreign document
     files[0].write_text(files[0].read_text()[:20])
@@ -112,6 +113,46 @@ def test_cache_is_reused_and_survives_corruption(tmp_path):
     assert second.returncode == 0, second.stderr
     assert (tmp_path / "a" / "graph.nt").read_bytes() == (tmp_path / "b" / "graph.nt").read_bytes()
     assert files[0].read_text().startswith('{"hash"')  # rewritten
+
+
+REBUILD_PROBE = """
+import sys
+from pathlib import Path
+from kg.build import BuildOptions, run_build
+# one job: extraction runs in this process, where the import of spaCy shows
+run_build(BuildOptions(inputs=[Path(sys.argv[1])], out=Path(sys.argv[2]), cache=Path(sys.argv[3]), jobs=1))
+print("spacy imported:", "spacy" in sys.modules)
+"""
+
+
+def test_rebuild_after_one_changed_summary_reuses_the_cache_without_spacy(tmp_path):
+    """The changed lecture is extracted again, the others come from the cache, and the
+    English runs seen before need no spaCy; the output is that of a build from scratch."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    page = catalog / "page.txt"
+    page.write_bytes((SEED / "000_cb5f99d682638e4e.txt").read_bytes())
+    cache = tmp_path / "cache"
+
+    def build(out: str) -> str:
+        result = subprocess.run([sys.executable, "-c", REBUILD_PROBE, str(catalog), str(tmp_path / out), str(cache)],
+                                capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "spacy imported: True" in build("first")  # cold: every lecture extracted
+    # the changed lecture's English title ("Lecture 27: Domain Adaptation") needed spaCy's
+    # Matcher in the first build; the second finds its phrases remembered
+    phrases = json.loads(next(cache.glob("*/title-case-phrases.json")).read_text(encoding="utf-8"))
+    assert phrases["Domain Adaptation"] == [["Domain Adaptation", 0]]
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</details>", "\n## 結論\n這一講也用到 Self-attention 與 LoRA。\n</details>", 1),
+                    encoding="utf-8")
+    assert "spacy imported: False" in build("second")
+    fresh = kg("build", str(catalog), "--out", str(tmp_path / "fresh"), "--no-cache")
+    assert fresh.returncode == 0, fresh.stderr
+    assert digest(tmp_path / "second") == digest(tmp_path / "fresh")
+    assert digest(tmp_path / "second") != digest(tmp_path / "first")
 
 
 @pytest.fixture(scope="module")
