@@ -29,7 +29,12 @@ PART_PATTERNS = (
     ("part", re.compile(r"(?:^|[\s\-–—:：])Part\s*(\d+)\b", re.I)),
     ("stage", re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*階段")),
 )
+LOWER_PART = re.compile(r"[(（]\s*下\s*[)）]")
+PART_PATTERNS_NOT_WORD = tuple((kind, pattern) for kind, pattern in PART_PATTERNS if kind != "part")
 TRAILING_JUNK = " \t-–—:：,，、|"
+YEAR = re.compile(r"(\d{4})")
+NOT_SLUG = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+LATIN_WORD = re.compile(r"[a-z0-9]+")
 PAIRING_CANDIDATES = 8
 PAIRING_SCAN = 64
 
@@ -56,18 +61,18 @@ def numeral(text: str) -> int:
 
 
 @cache
-def _rules() -> tuple[tuple[str, re.Pattern[str], str, str, str], ...]:
+def _rules(where: str) -> tuple[tuple[re.Pattern[str], str, str, str], ...]:
+    """The course rules that look at ``where`` ("bracket" or "title"), in order."""
     return tuple(
-        (row["where"], re.compile(row["pattern"]), row["course_id"], row["course_name"], row["language"])
+        (re.compile(row["pattern"]), row["course_id"], row["course_name"], row["language"])
         for row in read_table("courses.tsv")
+        if row["where"] == where
     )
 
 
 @lru_cache(maxsize=4096)  # a catalog names few courses, in many titles
 def _match_course(where: str, text: str) -> Course | None | bool:
-    for rule_where, pattern, course_id, name, language in _rules():
-        if rule_where != where:
-            continue
+    for pattern, course_id, name, language in _rules(where):
         match = pattern.fullmatch(text) if where == "bracket" else pattern.match(text)
         if match:
             if course_id == "-":
@@ -77,7 +82,7 @@ def _match_course(where: str, text: str) -> Course | None | bool:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u3400-\u9fff]+", "-", text.lower()).strip("-")
+    return NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
 def split_title(title: str) -> tuple[Course | None, str]:
@@ -92,7 +97,7 @@ def split_title(title: str) -> tuple[Course | None, str]:
     tag = LEADING_TAG.match(text)
     if tag:
         raw = tag.group(1) or tag.group(2)
-        key = re.sub(r"\s+", "", raw)
+        key = "".join(raw.split())  # whitespace removed
         rest = text[tag.end():]
         course = _match_course("bracket", key)
         if course is False:
@@ -123,7 +128,9 @@ def find_part(rest: str) -> tuple[int | None, int | None, str | None]:
     (2, 5, 'Introduction of Reinforcement Learning (RL)')
     """
     best = None
-    for kind, pattern in PART_PATTERNS:
+    # "Part N" (case-insensitive, so no literal to skip ahead to) is searched for only
+    # when the title has the word: every other search is cheap
+    for kind, pattern in PART_PATTERNS if "part" in rest.lower() else PART_PATTERNS_NOT_WORD:
         match = pattern.search(rest)
         if match and (best is None or match.start() < best[1].start()):
             best = (kind, match)
@@ -142,22 +149,25 @@ def find_part(rest: str) -> tuple[int | None, int | None, str | None]:
     return part, total, stem or None
 
 
-def describe(lecture: Lecture) -> Lecture:
-    """Fill in the fields a title implies: course, position, part, series, language."""
-    course, rest = split_title(lecture.title)
+def title_facts(title: str) -> dict[str, object]:
+    """The Lecture fields a title implies: course, position, part, series, language.
+
+    >>> title_facts("【機器學習2021】概述增強式學習 (Reinforcement Learning, RL) (三) - Actor-Critic")["series"]
+    'ml-2021-zh|概述增強式學習 (Reinforcement Learning, RL)'
+    """
+    course, rest = split_title(title)
     position, rest = course_position(rest)
     part, total, stem = find_part(rest)
-    if ENGLISH_VERSION.search(lecture.title):
+    if ENGLISH_VERSION.search(title):
         language = "en"
     elif course and course.language:
         language = course.language
     else:
-        language = "zh" if CJK.search(lecture.title) else "en"
+        language = "zh" if CJK.search(title) else "en"
     series = None
     if stem:
         series = f"{course.id if course else '-'}|{stem}"
-    return replace(
-        lecture,
+    return dict(
         course_id=course.id if course else None,
         course_name=course.name if course else None,
         course_position=position,
@@ -166,6 +176,11 @@ def describe(lecture: Lecture) -> Lecture:
         series=series,
         language=language,
     )
+
+
+def describe(lecture: Lecture) -> Lecture:
+    """Fill in the fields a title implies (:func:`title_facts`)."""
+    return replace(lecture, **title_facts(lecture.title))
 
 
 def complete_series(lectures: list[Lecture]) -> list[Lecture]:
@@ -181,26 +196,28 @@ def complete_series(lectures: list[Lecture]) -> list[Lecture]:
         parts = []
         for member in members:
             part = member.part
-            if has_middle and re.search(r"[(（]\s*下\s*[)）]", member.title):
+            if has_middle and LOWER_PART.search(member.title):
                 part = 3
             parts.append((member, part))
         total = max(
             [m.part_total for m in members if m.part_total] + [p for _, p in parts if p] or [0]
         )
         for member, part in parts:
-            fixed[member.video_id] = replace(member, part=part, part_total=member.part_total or total or None)
+            part_total = member.part_total or total or None
+            if (part, part_total) != (member.part, member.part_total):
+                fixed[member.video_id] = replace(member, part=part, part_total=part_total)
     return [fixed.get(lecture.video_id, lecture) for lecture in lectures]
 
 
 def _year(lecture: Lecture) -> str | None:
-    match = re.search(r"(\d{4})", lecture.course_id or "")
+    match = YEAR.search(lecture.course_id or "")
     return match.group(1) if match else None
 
 
 def title_terms(title: str) -> frozenset[str]:
     """The significant Latin-script words of a title, for pairing translations."""
     stop = read_list("pairing-stopwords.txt")
-    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", title).lower())
+    words = LATIN_WORD.findall(unicodedata.normalize("NFKC", title).lower())
     return frozenset(w for w in words if w not in stop and not w.isdigit())
 
 
@@ -210,34 +227,33 @@ def pair_translations(lectures: list[Lecture]) -> list[Lecture]:
     (Chinese titles name their topic in English in parentheses). Greedy by score,
     each lecture in at most one pair."""
     english = [l for l in lectures if l.language == "en" and ENGLISH_VERSION.search(l.title)]
-    # Chinese lectures by (year, part) and then by title term: candidates are found
-    # through the index, so pairing stays linear in the catalog size
-    index: dict[tuple, dict[str, list[Lecture]]] = {}
-    terms_of: dict[str, frozenset[str]] = {}
+    # Chinese lectures by (year, part) and then by title term, so that candidates are
+    # found through the index. A real catalog has a handful of lectures per title term;
+    # keeping the first PAIRING_SCAN of each keeps common words, and catalogs that
+    # repeat titles thousands of times, linear.
+    index: dict[tuple, dict[str, dict[str, tuple[int, frozenset[str]]]]] = {}
     for zh in lectures:
         if zh.language == "zh":
-            terms_of[zh.video_id] = title_terms(zh.title)
+            terms = title_terms(zh.title)
             bucket = index.setdefault((_year(zh), zh.part), {})
-            for term in terms_of[zh.video_id]:
-                bucket.setdefault(term, []).append(zh)
+            for term in terms:
+                listed = bucket.setdefault(term, {})
+                if len(listed) < PAIRING_SCAN:
+                    listed[zh.video_id] = (zh.number, terms)
     candidates = []
     for en in english:
         en_terms = title_terms(split_title(en.title)[1])
         bucket = index.get((_year(en), en.part), {})
-        scored: dict[str, tuple] = {}
-        for term in sorted(en_terms):
-            # a real catalog has a handful of lectures per title term; a cap keeps
-            # catalogs that repeat titles thousands of times linear
-            for zh in bucket.get(term, ())[:PAIRING_SCAN]:
-                if zh.video_id not in scored:
-                    shared = len(en_terms & terms_of[zh.video_id])
-                    scored[zh.video_id] = (-shared, en.number, zh.number, en.video_id, zh.video_id)
+        found: dict[str, tuple[int, frozenset[str]]] = {}
+        for term in en_terms:
+            found.update(bucket.get(term, {}))
+        scored = sorted((-len(en_terms & terms), en.number, number, en.video_id, zh_id) for zh_id, (number, terms) in found.items())
         # the best few per lecture are enough for the greedy pairing below
-        candidates.extend(sorted(scored.values())[:PAIRING_CANDIDATES])
+        candidates.extend(scored[:PAIRING_CANDIDATES])
     candidates.sort()
     pairs: dict[str, str] = {}
     for _, _, _, en_id, zh_id in candidates:
         if en_id not in pairs and zh_id not in pairs:
             pairs[en_id] = zh_id
             pairs[zh_id] = en_id
-    return [replace(l, counterpart=pairs.get(l.video_id)) for l in lectures]
+    return [l if l.counterpart == pairs.get(l.video_id) else replace(l, counterpart=pairs.get(l.video_id)) for l in lectures]

@@ -4,6 +4,7 @@ executor gives the same result."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -182,6 +183,10 @@ def _run_local(todo: list[Lecture], vocabulary: "Vocabulary", jobs: int, phrases
         size = CHUNK if len(todo) >= PARALLEL_THRESHOLD else len(todo)
         chunks: Iterable = ((start, min(start + size, len(todo))) for start in range(0, len(todo), size))
         _forked_lectures, _forked_vocabulary, _forked_phrases = todo, vocabulary, phrases
+        # the workers' collector must not walk the inherited objects: writing to them
+        # would give each worker its own copy of every page they are on (gc.freeze's
+        # documented use). The lectures live as long as the build anyway.
+        gc.freeze()
     else:
         context, task, chunks = None, _extract_chunk, _chunks(todo, CHUNK)
     try:

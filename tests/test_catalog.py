@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kg.catalog import CatalogError, read_catalogs
+from kg.catalog import HEADING, MARK, RULE, CatalogError, _same_title, heading_text, iso_date, read_catalogs, section_kind, summarise
 from kg.courses import find_part, split_title
+from kg.records import Section
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_cb5f99d682638e4e.txt"
@@ -174,3 +179,94 @@ def test_folders_and_files_mix(tmp_path):
 def test_missing_input_is_an_error(tmp_path):
     with pytest.raises(CatalogError, match="no such file"):
         read_catalogs([tmp_path / "nope.md"])
+
+
+# ---- the one-pass summary reader against its line-by-line definition (issue 7) ----------
+
+markdown_lines = st.lists(
+    st.lists(
+        st.sampled_from([" ", "   ", "    ", "\t", "\u3000", "\x0b", "\r", "#", "##", "#######", "---", "***", "___", "-", "*",
+                         "核心主題", "結論", "：", ":", "C#", "text", "【機器學習2021】Ｘ", "機器學習2021 X"]),
+        max_size=6,
+    ).map("".join),
+    max_size=12,
+)
+
+
+def reference_summary(body: list[str], first_line: int, title: str | None) -> tuple[str, tuple[Section, ...]]:
+    """The summary text and sections as the reader once made them, line by line."""
+    for index, line in enumerate(body):
+        if line.strip():
+            match = HEADING.match(line)
+            if title is not None and match and _same_title(match.group(2), title):
+                body = body[:index] + [""] + body[index + 1 :]
+            break
+    sections, heading, kind, start, text = [], "", "other", first_line, []
+    for offset, line in enumerate(body):
+        match = HEADING.match(line)
+        if match and match.group(2):
+            if "\n".join(text).strip() or heading:
+                sections.append(Section(heading, kind, "\n".join(text).strip(), start))
+            heading = match.group(2).strip()
+            kind, start, text = section_kind(heading), first_line + offset, []
+            colon = re.search(r"[:：]", heading)
+            if colon and heading[colon.end() :].strip():
+                text.append(heading[colon.end() :].strip())
+        elif not RULE.match(line):
+            text.append(line)
+    if "\n".join(text).strip() or heading:
+        sections.append(Section(heading, kind, "\n".join(text).strip(), start))
+    summary = "\n".join(line for line in body if not RULE.match(line)).strip()
+    return summary, tuple(sections) if summary else ()
+
+
+EDGE_LINES = ["## #", "####### x", "   # x", "    # x", "# C# ##", "\u3000##\u3000x", "---", " - - -", "***  ", "___x", "#\t"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.one_of(st.sampled_from(EDGE_LINES), markdown_lines.map(" ".join)))
+def test_mark_finds_what_heading_and_rule_match_line_by_line(line):
+    mark = MARK.match("\n" + line)
+    heading = HEADING.match(line)
+    if heading and heading.group(2) or RULE.match(line):
+        assert mark and mark.end() == len(line) + 1
+        assert (mark.group(1) is None) == bool(RULE.match(line))
+        if heading:
+            assert heading_text(mark.group(1)) == heading.group(2).strip()
+    else:
+        assert mark is None
+
+
+EDGE_BODIES = [["text", "# 核心主題"], ["", " ", "# 核心主題", "x"], ["---", "# 核心主題"], ["#", "# 核心主題"],
+               ["# 核 心 主 題", "x"], [" #  【機器學習２０２１】Ｘ  #", "y", "## 結論：好", "---", "z"], ["## a:", "b"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.one_of(st.sampled_from(EDGE_BODIES), markdown_lines),
+       title=st.sampled_from([None, "核心主題", "【機器學習2021】X", "C#"]))
+def test_summarise_reads_as_line_by_line(body, title):
+    assert summarise("\n".join(body), 7, title) == reference_summary(body, 7, title)
+
+
+def test_dates_are_checked_as_zero_padded_iso_dates():
+    assert iso_date("2020-2-29") == "2020-02-29"
+    for bad in ("2021-2-29", "2021-13-1", "0999-01-01"):  # a three-digit year was never ISO
+        with pytest.raises(ValueError):
+            iso_date(bad)
+
+
+def test_reading_leaves_the_cycle_collector_as_it_was():
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            read_catalogs([SEED])
+            assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
+        finally:
+            gc.enable()
+
+
+def test_carriage_returns_read_like_plain_line_ends(tmp_path):
+    page = tmp_path / "crlf.md"
+    page.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
+    plain = [(l.number, l.summary, l.sections, l.line) for l in read_catalogs([SEED]).lectures]
+    assert [(l.number, l.summary, l.sections, l.line) for l in read_catalogs([page]).lectures] == plain
