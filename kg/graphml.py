@@ -8,6 +8,7 @@ with ``networkx.read_graphml``.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -74,7 +75,10 @@ def graphml_lines(graph: nx.MultiDiGraph):
         yield f"<node id={quoted[node]}>{_data('n', attributes)}</node>"
     # edges sorted by (source, target, key), read from the adjacency dicts in that
     # order rather than gathered into one list of millions and sorted
-    relation_parts: dict[str, str] = {}  # edge key -> its id attribute and relation data
+    # the parts of an edge line that recur: the id attribute and relation data of each
+    # edge key, the weight data of each weight (a few hundred values)
+    relation_parts = _Rendered(lambda key: " id=" + quoteattr(key) + ">" + _data("e", {"relation": key}))
+    weight_parts = _Rendered(lambda weight: '<data key="e_weight">' + repr(float(weight)) + "</data>")
     for u in ordered:
         neighbours = graph._succ[u]
         if not neighbours:
@@ -85,27 +89,36 @@ def graphml_lines(graph: nx.MultiDiGraph):
             target = source + quoted[v]
             for key in sorted(keys) if len(keys) > 1 else keys:
                 data = keys[key]
-                parts = relation_parts.get(key)
-                if parts is None:
-                    parts = relation_parts[key] = " id=" + quoteattr(key) + ">" + _data("e", {"relation": key})
-                text = target + parts + '<data key="e_weight">' + repr(float(data.get("weight", 1.0))) + "</data>"
+                weight = weight_parts[data.get("weight", 1.0)]
                 if "position" in data:
-                    text += '<data key="e_position">' + repr(int(data["position"])) + "</data>"
-                yield text + "</edge>"
+                    position = repr(int(data["position"]))
+                    yield f'{target}{relation_parts[key]}{weight}<data key="e_position">{position}</data></edge>'
+                else:
+                    yield f"{target}{relation_parts[key]}{weight}</edge>"
     yield "</graph>"
     yield "</graphml>"
 
 
+class _Rendered(dict):
+    """value -> its rendered text, rendered once; bounded."""
+
+    def __init__(self, render):
+        super().__init__()
+        self._render = render
+
+    def __missing__(self, value):
+        if len(self) >= 4096:
+            self.clear()
+        text = self[value] = self._render(value)
+        return text
+
+
 def write_graphml(graph: nx.MultiDiGraph, folder: Path) -> list[str]:
     """Write ``graph.graphml`` into ``folder``; returns the file names written."""
+    lines = graphml_lines(graph)
     with gc_paused(), open(folder / "graph.graphml", "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
-        chunk: list[str] = []
-        for line in graphml_lines(graph):
-            chunk.append(line)
-            if len(chunk) >= 4096:
-                chunk.append("")
-                handle.write("\n".join(chunk))
-                chunk.clear()
-        chunk.append("")
-        handle.write("\n".join(chunk))
+        # a few thousand lines per write, taken from the generator in C (islice)
+        while chunk := list(islice(lines, 4096)):
+            chunk.append("")
+            handle.write("\n".join(chunk))
     return ["graph.graphml"]

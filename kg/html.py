@@ -1,12 +1,12 @@
 """The interactive page ``graph.html``: find a concept, see its lectures, plan a study path.
 
-pyvis makes the network (nodes, edges and vis-network options) and renders it through the
-project's own template, ``kg/templates/graph.html.j2``. The template inlines everything:
-vis-network (taken from the installed pyvis package), the page's style and script
-(``graph.css``, ``graph.js``) and the data as JSON, so the file opens from disk and asks
-no server for anything. Its Content-Security-Policy says so to the browser as well: only
-the page's own two scripts may run (by hash) and only YouTube thumbnails may load, and
-only when the reader hovers a lecture.
+pyvis makes the network (nodes, edges and vis-network options) and Jinja renders the page
+from the project's own template, ``kg/templates/graph.html.j2``, with autoescape on. The
+template inlines everything: vis-network (taken from the installed pyvis package), the
+page's style and script (``graph.css``, ``graph.js``) and the data as JSON, so the file
+opens from disk and asks no server for anything. Its Content-Security-Policy says so to
+the browser as well: only the page's own two scripts may run (by hash) and only YouTube
+thumbnails may load, and only when the reader hovers a lecture.
 
 Scale: what is drawn first is an overview, the most important concepts (by the lectures
 that treat them) and their main lectures, at most :data:`OVERVIEW_NODES` nodes. The rest
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import heapq
 import json
 import math
 import re
@@ -40,10 +39,18 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from kg.deferred import deferred_import
 from kg.graph import CONCEPT, COURSE, LECTURE, gc_paused
 from kg.normalize import SPACE_LIKE, comparable, fold
+from kg.paths import bounded_study_paths, study_path
+
+# pyvis imports IPython.display (about 0.3 s) only for notebooks: a stand-in takes its place
+with deferred_import("IPython", "IPython.display", "IFrame"):
+    import pyvis.network
+from pyvis.edge import Edge  # noqa: E402 (after pyvis.network, which the stand-in must precede)
 
 PAGE = "graph.html"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -124,7 +131,7 @@ def write_html(graph: nx.MultiDiGraph, folder: Path, plan: Planner | None = None
     ``plan`` is the study-path function, :func:`kg.paths.study_path` unless given.
     """
     if plan is None:
-        from kg.paths import study_path as plan
+        plan = study_path
     with gc_paused():
         page = page_data(graph, plan)
         text = render_page(page)
@@ -138,7 +145,7 @@ def write_html(graph: nx.MultiDiGraph, folder: Path, plan: Planner | None = None
 
 @dataclass(slots=True)
 class Link:
-    """A lecture–concept edge, seen from either end."""
+    """A lecture–concept edge (one of the strongest of its concept)."""
 
     lecture: str
     concept: str
@@ -153,81 +160,150 @@ class Link:
         mentions = self.data.get("mentions") or ()
         return mentions[0].snippet if mentions else ""
 
-    @property
-    def strength(self) -> tuple:
-        """Sort key: main topics before mentions, heavier first, then catalog order."""
-        return (self.relation != "about", -self.weight, self.order)
+
+# the links kept of each concept, the strongest (main topics before mentions, heavier
+# first, then catalog order): as many as the page lists or draws first
+STRONGEST = max(LECTURES_PER_CONCEPT, OVERVIEW_LECTURES_PER_CONCEPT)
+
+
+@dataclass(slots=True)
+class LectureLinks:
+    """What a lecture links to, from one look at its edges."""
+
+    about: list[str]  # concepts, heavier links first (then by id)
+    mentions: list[str]  # concepts, heavier links first (then by id)
+    course: str  # the course it is part of, "" for none
+    next_parts: list[str]  # lectures
+    originals: list[str]  # the lectures it is a translation of
 
 
 @dataclass(slots=True)
 class GraphView:
-    """What the page needs from the graph, gathered in one pass over its edges."""
+    """What the page needs from the graph.
 
+    A big catalog has a million lecture–concept links, and the page lists a few dozen
+    per concept: :func:`read_graph` reads each link once, to count it and to keep the
+    :data:`STRONGEST` of each concept. What the lectures the page offers link to is
+    read from the graph when asked (and remembered).
+    """
+
+    graph: nx.MultiDiGraph
     lectures: dict[str, Any] = field(default_factory=dict)  # node id -> Lecture
     concepts: dict[str, Any] = field(default_factory=dict)  # node id -> Concept
     courses: dict[str, Any] = field(default_factory=dict)  # node id -> Course
-    links_of_concept: dict[str, list[Link]] = field(default_factory=dict)
-    links_of_lecture: dict[str, list[Link]] = field(default_factory=dict)
+    link_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # concept -> (about, mentions) links
+    strongest: dict[str, list[Link]] = field(default_factory=dict)  # concept -> its STRONGEST links, strongest first
     concept_edges: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # relation -> (u, v)
-    lecture_edges: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # next_part, translation_of
-    course_of: dict[str, str] = field(default_factory=dict)  # lecture id -> course id
     requires_provenance: dict[tuple[str, str], str] = field(default_factory=dict)
+    _lecture_links: dict[str, LectureLinks] = field(default_factory=dict)
+    _position: dict[str, int] = field(default_factory=dict)
 
     def neighbours(self, relation: str, forward: bool = True) -> dict[str, list[str]]:
-        """{u: [v, …]} of a concept or lecture relation (``forward=False``: {v: [u, …]})."""
-        pairs = self.concept_edges.get(relation) or self.lecture_edges.get(relation) or ()
+        """{u: [v, …]} of a concept relation (``forward=False``: {v: [u, …]})."""
         found: dict[str, list[str]] = {}
-        for u, v in pairs:
+        for u, v in self.concept_edges.get(relation, ()):
             if forward:
                 found.setdefault(u, []).append(v)
             else:
                 found.setdefault(v, []).append(u)
         return found
 
+    def lecture_links(self, lecture: str) -> LectureLinks:
+        """The concepts, course, next parts and originals of a lecture."""
+        found = self._lecture_links.get(lecture)
+        if found is None:
+            found = self._lecture_links[lecture] = LectureLinks([], [], "", [], [])
+            concepts, lectures = self.concepts, self.lectures
+            about: list[tuple[float, str]] = []
+            mentions: list[tuple[float, str]] = []
+            for node, keys in self.graph._succ[lecture].items():
+                if node in concepts:
+                    data = keys.get("about")
+                    if data is not None:
+                        about.append((-float(data.get("weight", 1.0)), node))
+                    data = keys.get("mentions")
+                    if data is not None:
+                        mentions.append((-float(data.get("weight", 1.0)), node))
+                elif node in lectures:
+                    if "next_part" in keys:
+                        found.next_parts.append(node)
+                    if "translation_of" in keys:
+                        found.originals.append(node)
+                elif "part_of" in keys and node in self.courses:
+                    found.course = node
+            found.about = [concept for _, concept in sorted(about)]
+            found.mentions = [concept for _, concept in sorted(mentions)]
+        return found
+
+    def linked_to(self, lecture: str, relation: str) -> list[str]:
+        """The lectures that link to this one by ``relation``, in the graph's node order."""
+        lectures = self.lectures
+        found = [node for node, keys in self.graph._pred[lecture].items() if relation in keys and node in lectures]
+        if len(found) > 1:
+            if not self._position:
+                self._position.update((node, i) for i, node in enumerate(self.graph._node))
+            found.sort(key=self._position.__getitem__)
+        return found
+
 
 def read_graph(graph: nx.MultiDiGraph) -> GraphView:
-    """Sort the graph's nodes by kind and its edges by relation, in one pass each."""
-    view = GraphView()
+    """Sort the graph's nodes by kind; count and rank each concept's links to lectures;
+    gather the links between concepts.
+
+    Reads networkx's adjacency dicts (``_succ``: node -> neighbour -> edge key ->
+    attributes), not its edge views, which cost more than everything else here on a
+    100,000-lecture catalog; and it reads them lecture by lecture, where they lie
+    together in memory: read concept by concept, the same links take four times as long.
+    """
+    view = GraphView(graph)
     by_kind = {LECTURE: view.lectures, CONCEPT: view.concepts, COURSE: view.courses}
-    for node, data in graph.nodes(data=True):
+    for node, data in graph._node.items():
         records = by_kind.get(data.get("kind"))
         if records is not None:
             records[node] = data.get("record")
-    order = {lecture: lecture_order(record) for lecture, record in view.lectures.items()}
-    lectures, concepts = view.lectures, view.concepts
-    of_concept, of_lecture = view.links_of_concept, view.links_of_lecture
-    # graph.edges(keys=True, data=True), read from the adjacency dicts (the edge view
-    # costs more than the rest of this loop on a 100,000-lecture catalog)
-    for u, neighbours in graph._succ.items():
-        for v, keys in neighbours.items():
-            for relation, data in keys.items():
-                if relation in LECTURE_LINKS and u in lectures and v in concepts:
-                    link = Link(u, v, relation, float(data.get("weight", 1.0)), order[u], data)
-                    if v in of_concept:
-                        of_concept[v].append(link)
-                    else:
-                        of_concept[v] = [link]
-                    if u in of_lecture:
-                        of_lecture[u].append(link)
-                    else:
-                        of_lecture[u] = [link]
-                elif relation in CONCEPT_LINKS and u in concepts and v in concepts:
-                    view.concept_edges.setdefault(relation, []).append((u, v))
-                    if relation == "requires":
-                        view.requires_provenance[(u, v)] = str(data.get("provenance", ""))
-                elif relation in ("next_part", "translation_of") and u in lectures and v in lectures:
-                    view.lecture_edges.setdefault(relation, []).append((u, v))
-                elif relation == "part_of" and v in view.courses:
-                    view.course_of[u] = v
+    lectures, concepts, succ = view.lectures, view.concepts, graph._succ
+    # each concept's links, (lectures, weights) by relation, gathered in catalog order
+    # so that a stable sort by weight ranks them as the page does: heavier first, then
+    # catalog order
+    about: dict[str, tuple[list[str], list[float]]] = {concept: ([], []) for concept in concepts}
+    mentions: dict[str, tuple[list[str], list[float]]] = {concept: ([], []) for concept in concepts}
+    for lecture in sorted(lectures, key=lambda node: lecture_order(lectures[node])):
+        for concept, keys in succ[lecture].items():
+            if concept in concepts:
+                data = keys.get("about")
+                if data is not None:
+                    linked, weights = about[concept]
+                    linked.append(lecture)
+                    weights.append(float(data.get("weight", 1.0)))
+                data = keys.get("mentions")
+                if data is not None:
+                    linked, weights = mentions[concept]
+                    linked.append(lecture)
+                    weights.append(float(data.get("weight", 1.0)))
+    for concept in concepts:
+        kept: list[Link] = []
+        for relation, (linked, weights) in (("about", about[concept]), ("mentions", mentions[concept])):
+            if len(kept) < STRONGEST:  # main topics first
+                best = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:STRONGEST - len(kept)]
+                kept += [Link(linked[i], concept, relation, weights[i], lecture_order(lectures[linked[i]]),
+                              succ[linked[i]][concept][relation]) for i in best]
+        view.link_counts[concept] = (len(about[concept][0]), len(mentions[concept][0]))
+        view.strongest[concept] = kept
+        for other, keys in succ[concept].items():
+            if other in concepts:
+                for relation, data in keys.items():
+                    if relation in CONCEPT_LINKS:
+                        view.concept_edges.setdefault(relation, []).append((concept, other))
+                        if relation == "requires":
+                            view.requires_provenance[(concept, other)] = str(data.get("provenance", ""))
     return view
 
 
 def importance(view: GraphView) -> dict[str, float]:
-    """How central each concept is: lectures about it count twice, mentions once."""
-    return {
-        concept: sum(2.0 if link.relation == "about" else 1.0 for link in view.links_of_concept.get(concept, ()))
-        for concept in view.concepts
-    }
+    """How central each concept is: lectures about it count twice, mentions once (0,
+    an int, for a concept no lecture links to: what the page has always said)."""
+    return {concept: 2.0 * about + mentions if about or mentions else 0
+            for concept, (about, mentions) in view.link_counts.items()}
 
 
 def ranked_concepts(view: GraphView, weight: dict[str, float]) -> list[str]:
@@ -323,6 +399,11 @@ def pref_label(concept, lang: str) -> str | None:
     return None
 
 
+def main_labels(concept) -> tuple[str, str | None]:
+    """(English label, Chinese label) of a concept, as its node and its panel show them."""
+    return pref_label(concept, "en") or concept.label("en"), pref_label(concept, "zh")
+
+
 def concept_labels(concept) -> tuple[str, str | None, list[str]]:
     """(English label, Chinese label, other labels: abbreviations first, then variants
     that differ by more than script, case or number).
@@ -332,8 +413,7 @@ def concept_labels(concept) -> tuple[str, str | None, list[str]]:
     ...                        (("en", "Diffusion Models"), ("zh-Hans", "扩散模型"), ("en", "DDPM"))))
     ('Diffusion Model', '擴散模型', ['DDPM'])
     """
-    english = pref_label(concept, "en") or concept.label("en")
-    chinese = pref_label(concept, "zh")
+    english, chinese = main_labels(concept)
     # one label per way of writing: not the Simplified twin of a Traditional label, nor a plural
     seen = {comparable(text) for text in (english, chinese) if text}
     others: list[str] = []
@@ -385,7 +465,7 @@ def query_fold(text: str) -> str:
 
 
 MARKUP = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>")
-SPACES = re.compile(r"\s+")
+MARKUP_START = re.compile(r"[#*_`>|\[<]")  # where a MARKUP match can begin: a quick test for none
 
 
 def plain_excerpt(text: str, limit: int) -> str:
@@ -395,8 +475,12 @@ def plain_excerpt(text: str, limit: int) -> str:
     >>> plain_excerpt("## Core\\n**Actor-Critic** combines [policy](http://x) and <b>value</b>.", 40)
     'Core Actor-Critic combines policy and…'
     """
-    text = MARKUP.sub(lambda m: m.group(1) or " ", text[: limit * 6])  # the opening is all that is shown
-    text = SPACES.sub(" ", text).strip()
+    text = text[: limit * 6]  # the opening is all that is shown
+    if "[" in text:  # a link keeps its text
+        text = MARKUP.sub(lambda m: m.group(1) or " ", text)
+    elif MARKUP_START.search(text):
+        text = MARKUP.sub(" ", text)
+    text = " ".join(text.split())  # runs of white space (what str.isspace and regex \s match) to one space
     if len(text) <= limit:
         return text
     cut = text[:limit]
@@ -447,11 +531,6 @@ class Selection:
     drawn: list[str]  # node ids in the overview
 
 
-def strongest(links: Sequence[Link], count: int) -> list[Link]:
-    """The ``count`` strongest links (see :attr:`Link.strength`), strongest first."""
-    return heapq.nsmallest(count, links, key=lambda link: link.strength)
-
-
 def offered_concepts(view: GraphView, ranked: list[str], weight: dict[str, float]) -> list[str]:
     """The concepts the page offers: those lectures teach or mention, most important
     first, then the prerequisites and broader concepts of those (so the panel can
@@ -473,12 +552,11 @@ def select(view: GraphView, ranked: list[str], weight: dict[str, float]) -> Sele
     more_of: dict[str, int] = {}
     main_of: dict[str, list[Link]] = {}
     for concept in offered:
-        links = view.links_of_concept.get(concept, ())
-        kept = strongest(links, max(LECTURES_PER_CONCEPT, OVERVIEW_LECTURES_PER_CONCEPT))
+        kept = view.strongest[concept]
         main_of[concept] = [link for link in kept if link.relation == "about"][:OVERVIEW_LECTURES_PER_CONCEPT]
         kept = kept[:LECTURES_PER_CONCEPT]
         lectures_of[concept] = sorted(kept, key=lambda link: link.order)
-        more_of[concept] = len(links) - len(kept)
+        more_of[concept] = sum(view.link_counts[concept]) - len(kept)
 
     drawn: dict[str, None] = {}  # ordered set
     for concept in offered[:OVERVIEW_CONCEPTS]:
@@ -514,12 +592,10 @@ def precompute_paths(graph: nx.MultiDiGraph, concepts: Sequence[str], plan: Plan
     A path longer than :data:`PATH_STEPS` (only in huge catalogs, where a concept has
     thousands of lectures) is the one ``kg path --max PATH_STEPS`` gives; {"cut":
     [variant, …]} lists the variants so shortened."""
-    from kg import paths as study_paths
-
-    if plan is study_paths.study_path:
+    if plan is study_path:
         # the same answers, planned once per concept for every language and only as
         # far as PATH_STEPS needs (a concept of a huge catalog has thousands of lectures)
-        bounded = study_paths.bounded_study_paths(graph, concepts, PATH_STEPS, (None, *LANGUAGES))
+        bounded = bounded_study_paths(graph, concepts, PATH_STEPS, (None, *LANGUAGES))
 
         def computed(concept: str, lang: str | None) -> tuple[list, bool]:
             by_lang, shortened = bounded[concept]
@@ -589,7 +665,7 @@ def page_data(graph: nx.MultiDiGraph, plan: Planner) -> dict[str, Any]:
         return GENERAL_COLOR if area == "" else area_colors.get(area or "", OTHER_COLOR)
 
     def course_color(lecture: str) -> str:
-        course = view.course_of.get(lecture)
+        course = view.lecture_links(lecture).course
         return courses[course_index[course]]["color"] if course in course_index else NO_COURSE_COLOR
 
     vis_nodes = {concept: concept_node(concept, view.concepts[concept], weight[concept], max_weight, area_color(concept))
@@ -597,9 +673,9 @@ def page_data(graph: nx.MultiDiGraph, plan: Planner) -> dict[str, Any]:
     vis_nodes.update({lecture: lecture_node(lecture, view.lectures[lecture], course_color(lecture))
                       for lecture in chosen.lectures})
     edges = drawable_edges(view, node_index)
+    relation_index = {relation: i for i, relation in enumerate(RELATIONS)}
     drawn = set(chosen.drawn)
     around = concept_neighbourhoods(view)
-    sequels = lecture_sequels(view)
 
     data = {
         "meta": {
@@ -618,10 +694,10 @@ def page_data(graph: nx.MultiDiGraph, plan: Planner) -> dict[str, Any]:
         "relations": [{"key": key, "label": label, **_legend_style(style)} for key, (label, style) in EDGE_STYLES.items()],
         "concepts": [concept_entry(concept, view, chosen, areas, weight, concept_index, lecture_index, paths, around)
                      for concept in chosen.concepts],
-        "lectures": [lecture_entry(lecture, view, concept_index, lecture_index, course_index, sequels)
+        "lectures": [lecture_entry(lecture, view, concept_index, lecture_index, course_index)
                      for lecture in chosen.lectures],
         "edgeRelations": RELATIONS,
-        "edges": [[node_index[u], node_index[v], RELATIONS.index(relation)] for u, v, relation in edges],
+        "edges": [[node_index[u], node_index[v], relation_index[relation]] for u, v, relation in edges],
         "edgeStyles": {**{key: style for key, (_, style) in EDGE_STYLES.items()}, "path": PATH_STYLE},
         **pool_table({node: options for node, options in vis_nodes.items() if node not in drawn}),
     }
@@ -638,7 +714,7 @@ def course_table(view: GraphView, lectures: Iterable[str]) -> list[dict[str, Any
     its colour and number of lectures."""
     counts: dict[str, int] = {}
     for lecture in lectures:
-        course = view.course_of.get(lecture, "")
+        course = view.lecture_links(lecture).course
         counts[course] = counts.get(course, 0) + 1
     table = []
     for i, course in enumerate(course for course in counts if course):
@@ -710,14 +786,13 @@ def concept_neighbourhoods(view: GraphView) -> dict[str, dict[str, list[str]]]:
 
 
 def lecture_entry(lecture: str, view: GraphView, concept_index: dict[str, int], lecture_index: dict[str, int],
-                  course_index: dict[str, int], sequels: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+                  course_index: dict[str, int]) -> dict[str, Any]:
     """One lecture as the script reads it."""
     record = view.lectures[lecture]
-    links = sorted(view.links_of_lecture.get(lecture, ()),
-                   key=lambda link: (link.relation != "about", -link.weight, link.concept))
+    linked = view.lecture_links(lecture)
 
-    def first(kind: str) -> int | None:
-        return next((lecture_index[other] for other in sequels[kind].get(lecture, ()) if other in lecture_index), None)
+    def first(others: list[str]) -> int | None:
+        return next((lecture_index[other] for other in others if other in lecture_index), None)
 
     return {
         "id": lecture,
@@ -726,25 +801,16 @@ def lecture_entry(lecture: str, view: GraphView, concept_index: dict[str, int], 
         "url": record.url,
         "video": record.video_id,
         "date": record.date or "",
-        "course": course_index.get(view.course_of.get(lecture, ""), -1),
+        "course": course_index.get(linked.course, -1),
         "lang": record.language,
         "excerpt": lecture_excerpt(record),
-        "about": [concept_index[link.concept] for link in links if link.relation == "about" and link.concept in concept_index],
-        "mentions": [concept_index[link.concept] for link in links
-                     if link.relation != "about" and link.concept in concept_index],
+        "about": [concept_index[concept] for concept in linked.about if concept in concept_index],
+        "mentions": [concept_index[concept] for concept in linked.mentions if concept in concept_index],
         "keys": search_keys([record.title]),
-        "next": first("next"),
-        "prev": first("prev"),
-        "other": first("other"),
+        "next": first(linked.next_parts),
+        "prev": first(view.linked_to(lecture, "next_part")),
+        "other": first(linked.originals + view.linked_to(lecture, "translation_of")),  # either way round
     }
-
-
-def lecture_sequels(view: GraphView) -> dict[str, dict[str, list[str]]]:
-    """Next and previous parts, and the other-language version, of each lecture."""
-    other = view.neighbours("translation_of")
-    for lecture, versions in view.neighbours("translation_of", forward=False).items():
-        other.setdefault(lecture, []).extend(versions)
-    return {"next": view.neighbours("next_part"), "prev": view.neighbours("next_part", forward=False), "other": other}
 
 
 def drawable_edges(view: GraphView, node_index: dict[str, int]) -> list[tuple[str, str, str]]:
@@ -754,20 +820,24 @@ def drawable_edges(view: GraphView, node_index: dict[str, int]) -> list[tuple[st
     ``broader`` keep only the edges their transitive reduction keeps, and a ``requires``
     edge whose only evidence is a ``broader`` edge is left to that edge. The panel
     still lists every link."""
-    edges: list[tuple[str, str, str]] = []
-    for concept, links in view.links_of_concept.items():
-        if concept in node_index:
-            edges.extend((link.lecture, concept, link.relation) for link in links if link.lecture in node_index)
+    targets: dict[str, list[tuple[str, str]]] = {}  # from -> [(to, relation)]
+    for lecture in node_index:
+        if lecture in view.lectures:
+            linked = view.lecture_links(lecture)
+            targets[lecture] = [(other, relation) for relation, others in (
+                ("about", linked.about), ("mentions", linked.mentions), ("next_part", linked.next_parts),
+                ("translation_of", linked.originals)) for other in others if other in node_index]
     for relation in CONCEPT_LINKS:
         pairs = [(u, v) for u, v in view.concept_edges.get(relation, ()) if u in node_index and v in node_index]
         if relation == "requires":
             pairs = [pair for pair in pairs if view.requires_provenance.get(pair) != "broader"]
         if relation in TRANSITIVE:
             pairs = transitive_reduction(pairs)
-        edges.extend((v, u, relation) if relation in REVERSED else (u, v, relation) for u, v in pairs)
-    for relation, pairs in view.lecture_edges.items():
-        edges.extend((u, v, relation) for u, v in pairs if u in node_index and v in node_index)
-    return sorted(set(edges))
+        for u, v in pairs:
+            u, v = (v, u) if relation in REVERSED else (u, v)
+            targets.setdefault(u, []).append((v, relation))
+    # sorted by (from, to, relation), each once: a sort per node costs less than one of all edges
+    return [(u, v, relation) for u in sorted(targets) for v, relation in sorted(set(targets[u]))]
 
 
 def transitive_reduction(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -787,7 +857,7 @@ def transitive_reduction(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def concept_node(node: str, concept, weight: float, max_weight: float, color: str) -> dict[str, Any]:
     """A concept: a dot sized by importance, coloured by area, labelled in both languages."""
-    english, chinese, _ = concept_labels(concept)
+    english, chinese = main_labels(concept)
     share = math.sqrt(weight / max_weight) if max_weight else 0.0
     size = round(9 + 23 * share, 1)
     return {
@@ -830,7 +900,9 @@ def pool_table(pool: dict[str, dict[str, Any]]) -> dict[str, Any]:
     table: dict[str, list] = {}
     for node, options in pool.items():
         look = {key: value for key, value in options.items() if key not in ("id", "label")}
-        key = json.dumps(look, sort_keys=True)
+        # the same options in the same order (concept_node and lecture_node always list
+        # them in one order): the same repr, at half the cost of sorted JSON
+        key = repr(look)
         if key not in look_index:
             look_index[key] = len(looks)
             looks.append(look)
@@ -848,7 +920,7 @@ def edge_options(u: str, v: str, relation: str) -> dict[str, Any]:
             "hidden": relation in HIDDEN_AT_FIRST}
 
 
-def configure(net) -> None:
+def configure(net: pyvis.network.Network) -> None:
     """vis-network options: a bounded force-directed layout, hover events for the
     tooltips, straight edges (cheap to draw)."""
     net.force_atlas_2based(gravity=-45, central_gravity=0.012, spring_length=70, spring_strength=0.06,
@@ -867,6 +939,22 @@ def configure(net) -> None:
     net.options.interaction.tooltipDelay = 120
     net.options.interaction.navigationButtons = False
     net.options.layout = {"improvedLayout": False, "randomSeed": 7}
+
+
+def overview_network(page: dict[str, Any]) -> pyvis.network.Network:
+    """The overview drawn first, as a pyvis Network."""
+    net = pyvis.network.Network(height="100%", width="100%", directed=True, cdn_resources="in_line",
+                                heading=HEADING, bgcolor="#f7f9fb")
+    configure(net)
+    for options in page["nodes"]:
+        options = dict(options)
+        net.add_node(options.pop("id"), **options)
+    # add_edge checks both ends against a list of node ids (quadratic) and, for a directed
+    # network, adds an arrow to every edge: use Edge directly, each style sets its arrows
+    for options in page["edges"]:
+        options = dict(options)
+        net.edges.append(Edge(options.pop("from"), options.pop("to"), directed=False, **options).options)
+    return net
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -893,8 +981,7 @@ def script_json(value: Any) -> str:
 def pyvis_assets() -> tuple[str, str]:
     """vis-network's script and style as pyvis ships them (the files its own
     ``cdn_resources="in_line"`` template inlines)."""
-    network = pyvis_network_module()
-    folder = Path(network.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    folder = Path(pyvis.network.__file__).parent / "templates" / "lib" / "vis-9.1.2"
     return (folder / "vis-network.min.js").read_text(encoding="utf-8"), (folder / "vis-network.css").read_text(encoding="utf-8")
 
 
@@ -917,48 +1004,24 @@ def csp(scripts: Iterable[str]) -> str:
             "img-src https://img.youtube.com data:; base-uri 'none'; form-action 'none'")
 
 
-def pyvis_network_module():
-    # pyvis imports IPython.display (about 0.3 s) only for notebooks
-    with deferred_import("IPython", "IPython.display", "IFrame"):
-        import pyvis.network
-    return pyvis.network
-
-
-def build_network(page: dict[str, Any]):
-    """The overview as a pyvis Network, with our template."""
-    network_module = pyvis_network_module()
-    net = network_module.Network(height="100%", width="100%", directed=True, cdn_resources="in_line",
-                                 heading=HEADING, bgcolor="#f7f9fb")
-    configure(net)
-    for options in page["nodes"]:
-        options = dict(options)
-        net.add_node(options.pop("id"), **options)
-    # add_edge checks both ends against a list of node ids (quadratic) and, for a directed
-    # network, adds an arrow to every edge: use Edge directly, each style sets its arrows
-    from pyvis.edge import Edge
-
-    for options in page["edges"]:
-        options = dict(options)
-        net.edges.append(Edge(options.pop("from"), options.pop("to"), directed=False, **options).options)
-    return net
+@cache
+def page_environment() -> Environment:
+    """The Jinja environment of the page's template, one per process: it compiles the
+    template once. Autoescape: whatever the template prints is escaped unless marked
+    as already safe (:class:`markupsafe.Markup`)."""
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
 
 
 def render_page(page: dict[str, Any]) -> str:
     """The whole HTML file."""
-    from jinja2 import Environment, FileSystemLoader
-    from markupsafe import Markup
-
-    net = build_network(page)
+    net = overview_network(page)
     vis_js, vis_css = pyvis_assets()
     app_js, app_css = own_assets()
     for name, text, element in (("vis-network.css", vis_css, "style"), ("graph.css", app_css, "style"),
                                 ("vis-network.min.js", vis_js, "script"), ("graph.js", app_js, "script")):
         if f"</{element}" in text.lower():
             raise ValueError(f"{name} would close its <{element}> element")
-    net.set_template_dir(str(TEMPLATES) + "/", TEMPLATE)
-    # autoescape: whatever a template prints is escaped unless marked as already safe
-    net.templateEnv = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    net.templateEnv.globals["page"] = {
+    return page_environment().get_template(TEMPLATE).render(heading=net.heading, page={
         "csp": csp([vis_js, app_js]),
         "data_json": Markup(script_json(page["data"])),
         "network_json": Markup(script_json({"nodes": net.nodes, "edges": net.edges,
@@ -967,5 +1030,4 @@ def render_page(page: dict[str, Any]) -> str:
         "vis_css": Markup(vis_css),
         "app_js": Markup(app_js),
         "app_css": Markup(app_css),
-    }
-    return net.generate_html(PAGE)
+    })

@@ -54,8 +54,11 @@ time in proportion to its closure, not to the graph. A path is planned as works,
 the same for every language (rule 4 only picks the version shown); with
 ``max_steps``, the target's own lectures -- thousands for a concept of a huge
 catalog -- are placed only as far as the answer needs, and a prerequisite's lecture
-is chosen in one pass over its ranked teachers, so a path does not cost time in
-proportion to the target's lectures either.
+is chosen by set operations on its ranked teachers, so a path does not cost time in
+proportion to the target's lectures either. Planning the path of every concept
+(:func:`bounded_study_paths`, :func:`all_study_paths`) first reads all the links
+in one pass, lecture by lecture (:meth:`PathIndex.read_all_links`): the same
+answers, several times faster on a big catalog than reading them concept by concept.
 
 Example::
 
@@ -79,11 +82,14 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import heapq
+import itertools
 import weakref
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import networkx as nx
 
@@ -145,15 +151,28 @@ class _Work:
     variants: tuple[tuple[str, str], ...]  # (language, lecture id)
 
 
+@dataclass(slots=True)
+class _TeacherGroup:
+    """Teachers of a concept whose links are equally strong, in ranked order."""
+
+    works: list[str]
+    by_course: dict[str | None, list[str]]  # course -> its works, in ranked order
+    members: frozenset[str]
+
+
 class PathIndex:
     """Facts about one graph that every path needs, computed on first use and kept.
 
     Built by :func:`path_index`; the graph must not change while the index is used
-    (``path_index`` rebuilds it when the node count changed, or on request).
+    (``path_index`` rebuilds it when the node count changed, or on request). The index
+    does not keep its graph alive (:func:`path_index` keeps one index per live graph).
     """
 
     def __init__(self, graph: nx.MultiDiGraph):
-        self.graph = graph
+        self._graph = weakref.ref(graph)
+        # networkx's dicts: node -> attributes, and node -> neighbour -> edge key ->
+        # attributes either way (read directly: edge views cost more than the rest here)
+        self._node, self._succ, self._pred = graph._node, graph._succ, graph._pred
         self.signature = graph.number_of_nodes()
         self._labels: dict[str, list[str]] | None = None
         self._squashed: dict[str, list[str]] | None = None
@@ -161,10 +180,33 @@ class PathIndex:
         self._series: dict[str, list[tuple[int, str]]] | None = None
         self._memo: dict = {}
         self._works: dict[str, _Work] = {}
+        self._originals: dict[str, str] = {}  # lecture -> the original it translates (once all links are read)
+        self._teachers: dict[str, dict[str, float]] = {}
+        self._mentioners: dict[str, dict[str, float]] = {}
+        # concept -> (the heaviest weight of its mentions, the lectures that mention it that heavily)
+        self._heaviest_mentions: dict[str, tuple[float, list[str]]] = {}
+        self._all_links_read = False
+        self._distinct_orders = False  # no two lectures share an order_key (known once all links are read)
+        self._ranks: dict[str, int] | None = None  # lecture -> its place in teaching order, when distinct
+        self._teacher_keys: dict[str, tuple[int, int, int]] = {}  # work -> (part, taught count, rank), see ranked_teachers()
         self._taught: dict[str, dict[str, float]] = {}
         self._orders: dict[str, tuple[int, int, int]] = {}
         self._courses: dict[str, str | None] = {}
+        self._descriptors: dict[str, tuple] = {}
+        # once all links are read: node -> its part number when it has one (not 1), its
+        # (series, part) when it has both, and the lecture before it by next_part (None: several)
+        self._part_numbers: dict[str, int] = {}
+        self._series_parts: dict[str, tuple[str, int]] = {}
+        self._previous: dict[str, str | None] = {}
         self._descriptor_parts: dict[tuple, tuple] = {}
+        self._descriptor_teaching: dict[tuple, dict[str, str]] = {}
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        graph = self._graph()
+        if graph is None:
+            raise ReferenceError("the graph of this path index no longer exists")
+        return graph
 
     # labels
     def _build_labels(self) -> None:
@@ -230,12 +272,11 @@ class PathIndex:
         return memo[node]
 
     def record(self, lecture: str):
-        return self.graph._node[lecture].get("record")
+        return self._node[lecture].get("record")
 
-    # The per-node facts below read networkx's adjacency dicts (``_succ``: node ->
-    # neighbour -> edge key -> attributes; ``_pred`` the other way) rather than edge
-    # views, and keep one memo dict per fact: they run millions of times on a
-    # 100,000-lecture catalog.
+    # The per-node facts below read networkx's adjacency dicts rather than edge views,
+    # and keep one memo dict per fact: they run millions of times on a 100,000-lecture
+    # catalog.
     def _memo_of(self, kind: str) -> dict:
         memo = self._memo.get(kind)
         if memo is None:
@@ -248,12 +289,12 @@ class PathIndex:
         found = memo.get(lecture)
         if found is None:
             original = lecture
-            for target, keys in self.graph._succ[lecture].items():
+            for target, keys in self._succ[lecture].items():
                 if "translation_of" in keys:
                     original = target
                     break
             variants = {self.record(original).language: original}
-            for source, keys in self.graph._pred[original].items():
+            for source, keys in self._pred[original].items():
                 if "translation_of" in keys:
                     variants.setdefault(self.record(source).language, source)
             found = memo[lecture] = _Work(original, tuple(sorted(variants.items())))
@@ -261,28 +302,167 @@ class PathIndex:
 
     def teachers(self, concept: str) -> dict[str, float]:
         """work original -> strongest teaching weight, for the lectures about ``concept``."""
-        memo = self._memo_of("teachers")
-        found = memo.get(concept)
+        found = self._teachers.get(concept)
         if found is None:
-            found = memo[concept] = self._linked(concept, TEACH_RELATIONS)
+            found = self._teachers[concept] = {} if self._all_links_read else self._linked(concept, TEACH_RELATIONS)
         return found
 
     def mentioners(self, concept: str) -> dict[str, float]:
-        memo = self._memo_of("mentioners")
-        found = memo.get(concept)
+        """work original -> strongest mention weight, for the lectures that mention ``concept``."""
+        found = self._mentioners.get(concept)
         if found is None:
-            found = memo[concept] = self._linked(concept, MENTION_RELATIONS)
+            found = self._mentioners[concept] = self._linked(concept, MENTION_RELATIONS)
         return found
 
+    def is_mentioned(self, concept: str) -> bool:
+        if self._all_links_read:
+            return concept in self._heaviest_mentions
+        return bool(self.mentioners(concept))
+
     def _linked(self, concept: str, relations: frozenset) -> dict[str, float]:
+        """The concept's links, read concept by concept: in the order of networkx's
+        predecessors of the concept."""
         found: dict[str, float] = {}
         works, work = self._works, self.work
-        for lecture, keys in self.graph._pred[concept].items():
+        for lecture, keys in self._pred[concept].items():
             for key, data in keys.items():
                 if key in relations:
                     original = (works.get(lecture) or work(lecture)).original
                     found[original] = max(found.get(original, 0.0), float(data.get("weight", 1.0)))
         return found
+
+    def read_all_links(self) -> None:
+        """Read what every lecture links to, in one pass: the teachers of every concept,
+        its heaviest mentions, and each lecture's course, teaching order and taught
+        concepts. For planning the path of every concept: read lecture by lecture,
+        where they lie together in memory, the links take a fraction of the time they
+        take concept by concept (which a path or two still do, reading only the
+        concepts they need). The teachers are the same either way, their dicts only in
+        another order, which :meth:`sorted_links` makes irrelevant. (A concept's
+        mentioners matter only when no lecture teaches it, and then only the heaviest:
+        see :meth:`strongest_mentioners`.)"""
+        if self._all_links_read:
+            return
+        teachers: dict[str, dict[str, float]] = {}
+        heaviest = self._heaviest_mentions
+        taught_by: dict[str, dict[str, float]] = {}  # lecture -> what it teaches itself
+        translated: set[str] = set()  # lectures other lectures translate
+        placed: list[tuple[str, str, int, int]] = []  # (lecture, course, position, catalog number)
+        anchors: dict[str, int] = {}  # course -> the first catalog number of its lectures
+        series_members: dict[str, list[tuple[int, str]]] = {}
+        nodes, courses, previous = self._node, self._courses, self._previous
+        for lecture, neighbours in self._succ.items():
+            record = nodes[lecture].get("record")
+            number = getattr(record, "number", None)  # a lecture's catalog number
+            series, part = getattr(record, "series", None), getattr(record, "part", None)
+            if part:
+                self._part_numbers[lecture] = part
+                if series:
+                    self._series_parts[lecture] = (series, part)
+                    if isinstance(record, Lecture):
+                        series_members.setdefault(series, []).append((part, lecture))
+            original = lecture  # of its work: the first lecture it translates (see work())
+            taught: dict[str, float] = {}
+            course, position = None, 0
+            for node, keys in neighbours.items():
+                for key, data in keys.items():
+                    if key in MENTION_RELATIONS:
+                        weight = max(0.0, float(data.get("weight", 1.0)))  # as mentioners() has it
+                        found = heaviest.get(node)
+                        if found is None or weight > found[0]:
+                            heaviest[node] = (weight, [lecture])
+                        elif weight == found[0]:
+                            found[1].append(lecture)
+                    elif key in TEACH_RELATIONS:
+                        taught[node] = max(taught.get(node, 0.0), float(data.get("weight", 1.0)))
+                    elif key == "translation_of":
+                        translated.add(node)
+                        if lecture not in self._originals:
+                            original = self._originals[lecture] = node
+                    elif key == "next_part":
+                        previous[node] = None if node in previous else lecture
+                    elif key == "part_of":
+                        if number is not None:
+                            anchors[node] = min(anchors.get(node, number), number)
+                        if course is None:
+                            course, position = node, int(data.get("position", 0))
+            for node, weight in taught.items():
+                linked = teachers.get(node)
+                if linked is None:
+                    linked = teachers[node] = {}
+                linked[original] = max(linked.get(original, 0.0), weight)
+            courses.setdefault(lecture, course)  # every node's, as course() would find it
+            if number is not None:
+                if course is None:
+                    self._orders.setdefault(lecture, (number, 0, number))
+                else:
+                    placed.append((lecture, course, position, number))
+                if original == lecture:
+                    taught_by[lecture] = taught
+        for concept, linked in teachers.items():
+            self._teachers.setdefault(concept, linked)
+        # what taught_by() would find for a work no other lecture translates
+        for lecture, taught in taught_by.items():
+            if lecture not in translated:
+                self._taught.setdefault(lecture, taught)
+        # what order_key() would find
+        orders = self._orders
+        for lecture, course, position, number in placed:
+            orders.setdefault(lecture, (anchors[course], position, number))
+        self._distinct_orders = len(set(orders.values())) == len(orders)
+        if self._distinct_orders:
+            self._ranks = {lecture: rank for rank, lecture in enumerate(sorted(orders, key=orders.__getitem__))}
+        if self._series is None:
+            self._series = {key: sorted(members) for key, members in series_members.items()}
+        self._all_links_read = True
+        # every lecture's descriptor: at once for those no next_part link leads to (most)
+        no_parts = ((), None, None)
+        descriptors, series_parts = self._descriptors, self._series_parts
+        for lecture in orders:
+            if lecture not in descriptors:
+                if lecture in previous:
+                    self.descriptor(lecture)
+                else:
+                    series, part = series_parts.get(lecture, (None, None))
+                    descriptors[lecture] = ((), series, part) if series and part and part > 1 else no_parts
+
+    def sorted_links(self, concept: str, relations: frozenset, works: Iterable[str], key) -> list[str]:
+        """``sorted(works, key=key)`` for works among the links of a concept (its
+        teachers for TEACH_RELATIONS, its mentioners for MENTION_RELATIONS), works with
+        equal keys in the order :meth:`_linked` finds them: the same answer whether the
+        links were read concept by concept or all at once. (Every key used ends with
+        :meth:`order_key`, so there are ties only when two lectures share a place in
+        the teaching order.)"""
+        ordered = sorted(works, key=key)
+        if self._all_links_read and not self._distinct_orders:
+            keys = [key(work) for work in ordered]
+            if any(a == b for a, b in zip(keys, keys[1:])):
+                position = {work: i for i, work in enumerate(self._linked(concept, relations))}
+                ordered.sort(key=lambda work: (key(work), position[work]))
+        return ordered
+
+    def strongest_mentioners(self, concept: str, count: int) -> list[str]:
+        """The ``count`` works that mention a concept most (heaviest first, then in
+        teaching order), found without sorting all of them: once all links are read,
+        usually among the heaviest mentions only; else only those at least as heavy as
+        the ``count``-th heaviest are sorted, by teaching order, and then (stably) by
+        weight."""
+        if self._all_links_read:
+            _, lectures = self._heaviest_mentions.get(concept, (0.0, []))
+            works = list(dict.fromkeys(map(self.original, lectures)))  # every work of the heaviest weight
+            if len(works) >= count or not works:
+                return self.sorted_links(concept, MENTION_RELATIONS, works, self.teaching_order())[:count]
+        mentions = self.mentioners(concept)
+        weakest = min(heapq.nlargest(count, mentions.values()), default=0.0)
+        heavy = self.sorted_links(concept, MENTION_RELATIONS, [work for work, weight in mentions.items() if weight >= weakest],
+                                  self.teaching_order())
+        return sorted(heavy, key=mentions.__getitem__, reverse=True)[:count]
+
+    def original(self, lecture: str) -> str:
+        """``self.work(lecture).original``."""
+        if self._all_links_read:
+            return self._originals.get(lecture, lecture)
+        return self.work(lecture).original
 
     def taught_by(self, work: str) -> dict[str, float]:
         """concept -> weight, for what any version of the work teaches."""
@@ -290,7 +470,7 @@ class PathIndex:
         found = memo.get(work)
         if found is None:
             found = {}
-            succ = self.graph._succ
+            succ = self._succ
             for _, lecture in self.work(work).variants:
                 for concept, keys in succ[lecture].items():
                     for key, data in keys.items():
@@ -304,7 +484,7 @@ class PathIndex:
         found = memo.get(concept)
         if found is None:
             found = memo[concept] = sorted((target, float(keys["requires"].get("weight", 1.0)))
-                                           for target, keys in self.graph._succ[concept].items() if "requires" in keys)
+                                           for target, keys in self._succ[concept].items() if "requires" in keys)
         return found
 
     def order_key(self, work: str) -> tuple[int, int, int]:
@@ -315,7 +495,7 @@ class PathIndex:
         if found is None:
             number = self.record(work).number
             found = (number, 0, number)
-            for course, keys in self.graph._succ[work].items():
+            for course, keys in self._succ[work].items():
                 data = keys.get("part_of")
                 if data is not None:
                     found = (self._course_anchor(course), int(data.get("position", 0)), number)
@@ -323,24 +503,57 @@ class PathIndex:
             memo[work] = found
         return found
 
+    def teaching_order(self):
+        """A sort key that sorts works as :meth:`order_key` does: once all links are
+        read and no two lectures share a place in teaching order, a lecture's rank in
+        it, which is quicker to get and to compare."""
+        return self._ranks.__getitem__ if self._ranks is not None else self.order_key
+
     def _course_anchor(self, course: str) -> int:
         memo = self._memo_of("anchor")
         found = memo.get(course)
         if found is None:
-            numbers = [self.record(lecture).number for lecture, keys in self.graph._pred[course].items()
+            numbers = [self.record(lecture).number for lecture, keys in self._pred[course].items()
                        if "part_of" in keys]
             found = memo[course] = min(numbers, default=0)
         return found
+
+    def descriptors_of_each(self, works: Iterable[str]) -> Iterable[tuple]:
+        """``self.descriptor(work)`` for each work."""
+        return map(self._descriptors.__getitem__ if self._all_links_read else self.descriptor, works)  # all known, or not
+
+    def courses_of_each(self, works: Iterable[str]) -> Iterable[str | None]:
+        """``self.course(work)`` for each work."""
+        return map(self._courses.__getitem__ if self._all_links_read else self.course, works)  # all known, or not
 
     def course(self, work: str) -> str | None:
         memo = self._courses
         if work in memo:
             return memo[work]
-        found = memo[work] = next((course for course, keys in self.graph._succ[work].items() if "part_of" in keys), None)
+        found = memo[work] = next((course for course, keys in self._succ[work].items() if "part_of" in keys), None)
         return found
 
     def part(self, work: str) -> int:
+        if self._all_links_read:
+            return self._part_numbers.get(work, 1)
         return getattr(self.record(work), "part", None) or 1
+
+    def _series_and_part(self, work: str) -> tuple[str | None, int | None]:
+        if self._all_links_read:
+            return self._series_parts.get(work, (None, None))  # (None, None) for a record lacking either
+        record = self.record(work)
+        return getattr(record, "series", None), getattr(record, "part", None)
+
+    def _previous_part(self, lecture: str) -> str | None:
+        """The lecture before this one by next_part: the first in networkx's order of its
+        predecessors, when it has several."""
+        if self._all_links_read:
+            if lecture not in self._previous:
+                return None
+            found = self._previous[lecture]
+            if found is not None:
+                return found
+        return next((u for u, keys in self._pred[lecture].items() if "next_part" in keys), None)
 
     def earlier_parts(self, work: str) -> list[str]:
         """The earlier parts of the work's multi-part lecture, first part first: the
@@ -353,24 +566,24 @@ class PathIndex:
     # whose series have thousands of members does not keep thousands of long lists.
     def descriptor(self, work: str) -> tuple:
         """(((lecture, part), ...) of the chain backwards, series or None, part or None)."""
-        def compute(node: str) -> tuple:
+        found = self._descriptors.get(work)
+        if found is None:
             chain: list[tuple[str, int]] = []
-            current, seen = node, {node}
-            pred = self.graph._pred
+            current, seen = work, {work}
             while True:
-                previous = [u for u, keys in pred[current].items() if "next_part" in keys]
-                if not previous or previous[0] in seen:
+                previous = self._previous_part(current)
+                if previous is None or previous in seen:
                     break
-                current = previous[0]
+                current = previous
                 seen.add(current)
                 chain.append((current, self.part(current)))
-            record = self.record(node)
-            series, part = getattr(record, "series", None), getattr(record, "part", None)
+            series, part = self._series_and_part(work)
             if series and part and len(chain) < part - 1:  # a gap in the chain: ask the series
-                return (tuple(chain), series, part)
-            return (tuple(chain), None, None)
-
-        return self._cached("descriptor", work, compute)
+                found = (tuple(chain), series, part)
+            else:
+                found = (tuple(chain), None, None)
+            self._descriptors[work] = found
+        return found
 
     def _parts(self, descriptor: tuple) -> tuple[dict[str, int], list[str], frozenset]:
         """(work original -> lowest part, those originals in order, as a set) of the
@@ -380,19 +593,31 @@ class PathIndex:
             chain, series, part = descriptor
             found: dict[str, int] = dict(chain)
             if series is not None:
-                for other_part, other in self._series_members().get(series, ()):
-                    if other_part < part:
-                        found.setdefault(other, other_part)
+                members = self._series_members().get(series, [])  # sorted by part
+                for other_part, other in members[:bisect.bisect_left(members, (part,))]:  # those with a lower part
+                    found.setdefault(other, other_part)
             originals: dict[str, int] = {}
             for lecture, part_number in found.items():
-                original = self.work(lecture).original
+                original = self.original(lecture)
                 originals[original] = min(originals.get(original, part_number), part_number)
-            ordered = [lecture for lecture, _ in sorted(originals.items(), key=lambda item: (item[1], self.order_key(item[0])))]
+            order = self.teaching_order()
+            ordered = [lecture for lecture, _ in sorted(originals.items(), key=lambda item: (item[1], order(item[0])))]
             found_parts = self._descriptor_parts[descriptor] = (originals, ordered, frozenset(originals))
         return found_parts
 
     def ordered_parts(self, descriptor: tuple) -> list[str]:
         return self._parts(descriptor)[1]
+
+    def parts_teaching(self, descriptor: tuple) -> dict[str, str]:
+        """concept -> the first of a descriptor's earlier parts (in order) that teaches
+        it, for every concept they teach."""
+        found = self._descriptor_teaching.get(descriptor)
+        if found is None:
+            found = self._descriptor_teaching[descriptor] = {}
+            for work in self.ordered_parts(descriptor):
+                for concept in self.taught_by(work):
+                    found.setdefault(concept, work)
+        return found
 
     def parts_set(self, descriptor: tuple) -> frozenset:
         return self._parts(descriptor)[2]
@@ -414,8 +639,19 @@ class PathIndex:
         then teaching order."""
         def compute(node: str) -> list[str]:
             teachers = self.teachers(node)
-            return sorted(teachers, key=lambda work: (-round(teachers[work], 1), self.part(work),
-                                                      self.taught_count(work), self.order_key(work)))
+            strength = {work: -round(weight, 1) for work, weight in teachers.items()}
+            if self._ranks is None:
+                part, taught_count, order = self.part, self.taught_count, self.teaching_order()
+                return self.sorted_links(node, TEACH_RELATIONS, teachers, lambda work: (
+                    strength[work], part(work), taught_count(work), order(work)))
+            # the same order by two stable sorts: by (part, taught count, rank in teaching
+            # order), kept for each work, then by strength
+            keys = self._teacher_keys
+            for work in teachers.keys() - keys.keys():
+                keys[work] = (self.part(work), self.taught_count(work), self._ranks[work])
+            ranked = sorted(teachers, key=keys.__getitem__)
+            ranked.sort(key=strength.__getitem__)
+            return ranked
 
         return self._cached("ranked", concept, compute)
 
@@ -430,21 +666,30 @@ class PathIndex:
         if count is None:
             variants = self.work(work).variants
             if len(variants) == 1:
-                count = sum(1 for keys in self.graph._succ[variants[0][1]].values()
+                count = sum(1 for keys in self._succ[variants[0][1]].values()
                             if not TEACH_RELATIONS.isdisjoint(keys))
             else:
                 count = len(self.taught_by(work))
             memo[work] = count
         return count
 
-    def ranked_entries(self, concept: str) -> list[tuple[float, str, str | None]]:
-        """(-strength rounded to 0.1, work, its course) of :meth:`ranked_teachers`: what
-        choosing a prerequisite's lecture reads of each, looked up once."""
-        def compute(node: str) -> list[tuple[float, str, str | None]]:
+    def teacher_groups(self, concept: str) -> tuple[list[_TeacherGroup], dict[str, int]]:
+        """:meth:`ranked_teachers` cut into groups of equal strength (rounded to 0.1),
+        strongest first, and each teacher's place in the ranking: what choosing a
+        prerequisite's lecture reads, gathered once."""
+        def compute(node: str) -> tuple[list[_TeacherGroup], dict[str, int]]:
             strength = self.teachers(node)
-            return [(-round(strength[work], 1), work, self.course(work)) for work in self.ranked_teachers(node)]
+            ranked = self.ranked_teachers(node)
+            groups: list[_TeacherGroup] = []
+            for _, works in itertools.groupby(ranked, key=lambda work: round(strength[work], 1)):
+                works = list(works)
+                by_course: dict[str | None, list[str]] = defaultdict(list)
+                for work, course in zip(works, self.courses_of_each(works)):
+                    by_course[course].append(work)
+                groups.append(_TeacherGroup(works, by_course, frozenset(works)))
+            return groups, {work: rank for rank, work in enumerate(ranked)}
 
-        return self._cached("entries", concept, compute)
+        return self._cached("groups", concept, compute)
 
     def best_teacher(self, concept: str) -> str | None:
         teachers = self.ranked_teachers(concept)
@@ -641,60 +886,60 @@ class _TargetContext:
         # the union of the target lectures' earlier parts, one descriptor at a time: a
         # work is not its own earlier part, which matters only for a descriptor one
         # target lecture has alone
-        by_descriptor: dict[tuple, list[str]] = {}
-        for work in target_works:
-            by_descriptor.setdefault(index.descriptor(work), []).append(work)
         parts: set[str] = set()
-        for descriptor, works in by_descriptor.items():
+        for descriptor, count in Counter(index.descriptors_of_each(target_works)).items():
             found = index.parts_set(descriptor)
-            if len(works) > 1:
+            if count > 1 or found.isdisjoint(self.reserved):
                 parts |= found
-            else:
-                parts.update(other for other in found if other != works[0])
+            else:  # leave out the one target lecture of this descriptor, if it is among them
+                parts |= found.difference(work for work in found & self.reserved if index.descriptor(work) == descriptor)
         self.parts = parts
-        self.courses = {index.course(work) for work in target_works} - {None}
+        self.courses = set(index.courses_of_each(target_works)) - {None}
         self._all_taught: set[str] | None = None
 
     def teacher(self, concept: str) -> str | None:
         """The teachers of ``concept`` ranked as rule 3 says -- strongest first; among
         equals in the target's series, then in its course, then
         :meth:`PathIndex.ranked_teachers` order -- and the first that is neither a
-        target lecture nor a later part of one. One pass over the ranking, which is
-        already by strength: no sort per target and prerequisite."""
-        index, reserved, parts, courses = self.index, self.reserved, self.parts, self.courses
-        best = best_key = first = first_key = None
-        for group, work, course in index.ranked_entries(concept):
-            if best_key is not None and group > best_key[0]:
-                break  # a weaker group cannot beat an acceptable teacher
-            key = (group, work not in parts, course not in courses)
-            if first_key is None or key < first_key:
-                first, first_key = work, key
-            if best_key is not None and key >= best_key:
-                continue  # ties keep the earlier ranked teacher
-            # a lecture of the target (or a later part of one) would put the target early
-            if work not in reserved and index.parts_set(index.descriptor(work)).isdisjoint(reserved):
-                best, best_key = work, key
-                if not key[1] and not key[2]:
-                    break  # the best kind of this group: nothing after it can do better
-        if best is not None:
-            return best
-        if self._taught_by_target(concept):
-            return None  # the target's own lecture teaches it, at the end
-        return first
+        target lecture nor a later part of one. Found group by group of equal
+        strength with set operations, so that a concept thousands of lectures teach
+        costs little more than one a few teach."""
+        groups, rank = self.index.teacher_groups(concept)
+        for group in groups:
+            for works in self._by_kind(group, rank):
+                for work in works:
+                    if self._acceptable(work):
+                        return work
+        if not groups or self._taught_by_target(concept):
+            return None  # no lecture teaches it, or the target's own lecture does, at the end
+        for works in self._by_kind(groups[0], rank):
+            for work in works:
+                return work  # the best ranked of the best kind, though it is one of the target's
+
+    def _by_kind(self, group: _TeacherGroup, rank: dict[str, int]) -> Iterator[Iterable[str]]:
+        """The teachers of a group by kind, best kind first, each kind in ranked order:
+        those in the target's series and course, in its series only, in its course
+        only, then the others."""
+        in_parts = self.parts.intersection(group.members)
+        in_course = {work for course in self.courses.intersection(group.by_course) for work in group.by_course[course]}
+        for kind in (in_parts & in_course, in_parts - in_course, in_course - in_parts):
+            yield sorted(kind, key=rank.__getitem__)
+        yield (work for work in group.works if work not in in_parts and work not in in_course)
+
+    def _acceptable(self, work: str) -> bool:
+        """Neither a lecture of the target nor a later part of one: that would put the
+        target early."""
+        index, reserved = self.index, self.reserved
+        return work not in reserved and index.parts_set(index.descriptor(work)).isdisjoint(reserved)
 
     def _taught_by_target(self, concept: str) -> bool:
-        """Whether one of the target's own lectures teaches ``concept``: a target
-        lecture that is a teacher of it usually does, so those are asked first; else
-        everything the target's lectures teach is gathered, once per target."""
-        index = self.index
-        teachers = index.teachers(concept)
-        for work in self.target_works:
-            if work in teachers and concept in index.taught_by(work):
-                return True
+        """Whether one of the target's own lectures teaches ``concept`` (what they
+        teach is gathered once per target)."""
         if self._all_taught is None:
+            taught_by = self.index.taught_by
             self._all_taught = set()
             for work in self.target_works:
-                self._all_taught.update(index.taught_by(work))
+                self._all_taught.update(taught_by(work))
         return concept in self._all_taught
 
 
@@ -720,11 +965,10 @@ class _Plan:
 
         own = index.teachers(target)
         if own:
-            self.target_works = sorted(own, key=index.order_key)
+            self.target_works = index.sorted_links(target, TEACH_RELATIONS, own, index.teaching_order())
         else:
-            mentions = index.mentioners(target)
-            strongest = sorted(mentions, key=lambda work: (-mentions[work], index.order_key(work)))[:MENTION_FALLBACK]
-            self.target_works = sorted(strongest, key=index.order_key)
+            strongest = index.strongest_mentioners(target, MENTION_FALLBACK)
+            self.target_works = sorted(strongest, key=index.teaching_order())
         for concept in self.ordered:
             if concept not in self.taught_on_path:  # else already taught on the way
                 teacher = self.context().teacher(concept)
@@ -760,8 +1004,7 @@ class _Plan:
         self.taught_on_path.update(taught)
         first = self.first_teacher
         for concept in taught:
-            if concept not in first:
-                first[concept] = work
+            first.setdefault(concept, work)
 
     def _place(self, work: str, hops: int) -> None:
         descriptor = self.index.descriptor(work)
@@ -769,9 +1012,19 @@ class _Plan:
             # once a descriptor's parts were placed, every one of them is on the path
             # or skippable (which it stays): placing them again would add nothing
             distance = self.distance
-            for earlier in self.index.ordered_parts(descriptor):
-                if earlier != work and earlier not in distance and not self._skippable(earlier):
-                    self._append(earlier, hops)
+            if self.known or work in self.index.parts_set(descriptor):
+                for earlier in self.index.ordered_parts(descriptor):
+                    if earlier != work and earlier not in distance and not self._skippable(earlier):
+                        self._append(earlier, hops)
+            else:  # as _append() one by one would: what a part already on the path teaches is known already
+                new = [earlier for earlier in self.index.ordered_parts(descriptor) if earlier not in distance]
+                self.path += new
+                distance.update(dict.fromkeys(new, hops))
+                taught = self.index.parts_teaching(descriptor)
+                self.taught_on_path.update(taught)
+                first = self.first_teacher
+                for concept, earlier in taught.items():
+                    first.setdefault(concept, earlier)
             self.placed.add(descriptor)
         if work not in self.distance:
             self._append(work, hops)
@@ -876,6 +1129,7 @@ def bounded_study_paths(graph: nx.MultiDiGraph, targets: Iterable[str], limit: i
     one ``study_path(..., max_steps=limit)`` gives (``shortened``). Each target's
     path is planned once for every language, and only as far as ``limit`` needs."""
     index = path_index(graph)
+    index.read_all_links()
     langs = tuple(langs)
     found = {}
     for target in targets:
@@ -889,9 +1143,10 @@ def all_study_paths(graph: nx.MultiDiGraph, lang: str | None = None) -> dict[str
     """concept id -> its study path, for every concept some lecture teaches or
     mentions (the HTML page embeds these)."""
     index = path_index(graph)
+    index.read_all_links()
     paths = {}
     for node, kind in sorted(graph.nodes(data="kind")):
-        if kind == CONCEPT and (index.teachers(node) or index.mentioners(node)):
+        if kind == CONCEPT and (index.teachers(node) or index.is_mentioned(node)):
             plan = _Plan(index, node, set())
             paths[node] = plan.steps(plan.works(), (lang,))[lang]
     return paths

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import gc
 import json
 import random
 import time
+import weakref
 from pathlib import Path
 
 import networkx as nx
@@ -15,7 +17,8 @@ from typer.testing import CliRunner
 import kg.paths
 from kg.graph import CONCEPT, COURSE, LECTURE, Course
 from kg.paths import (
-    PathStep, UnknownConcept, all_study_paths, find_concept, path_index, prerequisite_closure, study_path, suggest,
+    PathStep, UnknownConcept, all_study_paths, bounded_study_paths, find_concept, path_index, prerequisite_closure,
+    study_path, suggest,
 )
 from kg.records import Concept, Lecture, Mention
 from kg.relate import relate
@@ -236,6 +239,69 @@ def test_all_study_paths_covers_every_taught_concept(graph):
     paths = all_study_paths(graph)
     assert set(paths) == {f"C:{key}" for key in CONCEPTS}
     assert paths["C:ac"] == study_path(graph, "C:ac")
+
+
+def test_the_index_does_not_keep_its_graph_alive():
+    graph = relate(LECTURES, CONCEPTS, LINKS, None)
+    study_path(graph, "C:ac")
+    bounded_study_paths(graph, ["C:ac"], 2)
+    gone = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert gone() is None
+
+
+# --- planning every path at once -------------------------------------------------------------
+
+LIMIT = 2  # steps, small enough that some paths of these small graphs are shortened
+
+
+def tied_graph() -> nx.MultiDiGraph:
+    """Lectures that share catalog numbers (so teaching order has ties) and concepts
+    that no lecture teaches: one mentioned heavily by two lectures and lightly by
+    others, one mentioned equally by several lectures."""
+    concepts = {c.key: c for c in [
+        concept("a", "Alpha"), concept("b", "Beta", requires=("a",)), concept("c", "Gamma", requires=("b",)),
+        concept("m", "Mu", requires=("a",)), concept("n", "Nu", requires=("b",)),
+    ]}
+    lectures = [Lecture(1 + i // 2, f"Lecture {i}", vid(100 + i), "tied.md", i) for i in range(12)]
+    links = [link(100 + i, "a") for i in (0, 1, 5)] + [link(100 + i, "b") for i in (1, 2, 3)]
+    links += [link(100 + i, "c") for i in (3, 4, 5, 6)]
+    links += [link(100 + i, "m", "mentions", 1.0 if i in (7, 9) else 0.5) for i in range(6, 12)]
+    links += [link(100 + i, "n", "mentions", 0.7) for i in (2, 3, 8, 9, 10, 11)]
+    related = relate(lectures, concepts, links, None)
+    # the edges added in reverse: networkx then lists a concept's lectures against node order
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(related.nodes(data=True))
+    graph.add_edges_from(reversed(list(related.edges(keys=True, data=True))))
+    return graph
+
+
+@pytest.mark.parametrize("make_graph", [lambda: relate(LECTURES, CONCEPTS, LINKS, None), tied_graph,
+                                        build_catalog_graph.__wrapped__], ids=["hand-made", "tied", "catalog"])
+def test_paths_planned_all_at_once_are_those_planned_one_by_one(make_graph):
+    # bounded_study_paths and all_study_paths read every link of the graph at once;
+    # study_path alone reads, concept by concept, only what a path needs
+    one_by_one, at_once = make_graph(), make_graph()
+    for graph in (one_by_one, at_once):  # a concept nothing links to
+        graph.add_node("C:unrelated", kind=CONCEPT, record=concept("unrelated", "Unrelated"))
+    concepts = sorted(node for node, kind in at_once.nodes(data="kind") if kind == CONCEPT)
+    planned = bounded_study_paths(at_once, concepts, LIMIT)
+    for target in concepts:
+        full = study_path(one_by_one, target)
+        by_lang, shortened = planned[target]
+        assert shortened == (len(full) > LIMIT), target
+        for lang in (None, "zh", "en"):
+            alone = study_path(one_by_one, target, lang=lang, max_steps=LIMIT if shortened else None)
+            assert by_lang[lang] == alone, (target, lang)
+    assert all_study_paths(at_once) == {target: study_path(one_by_one, target) for target in all_study_paths(at_once)}
+    known = concepts[:3]
+    for target in concepts[3:40]:
+        assert study_path(at_once, target, known=known) == study_path(one_by_one, target, known=known)
+    # knowing a concept that nothing links to changes no path (though it is planned otherwise)
+    for target in concepts:
+        if target != "C:unrelated":
+            assert study_path(at_once, target, known=["C:unrelated"]) == study_path(at_once, target), target
 
 
 def test_closure_stops_at_weak_chains():

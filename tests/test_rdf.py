@@ -422,6 +422,33 @@ def test_hostile_text_gives_valid_ntriples_turtle_and_jsonld(tmp_path):
     assert graph.nodes["L:aaaaaaaaaaa"]["record"].source == "/tmp/odd dir/cat\"alog>.md"
 
 
+def test_fast_paths_write_what_the_blocks_say(tmp_path, monkeypatch):
+    """The mention and link blocks, written from rows without sorting (write_typed),
+    give the bytes that their (predicate, object) pairs give through the general path."""
+    graphs = {"seed": seed_graph(), "hostile": hostile_graph()}
+    fast = {name: write_dump(graph, tmp_path / f"fast-{name}", validate=False) for name, graph in graphs.items()}
+    blocks = rdf.content_blocks
+    monkeypatch.setattr(rdf, "content_blocks", lambda graph, iris, writer=None: blocks(graph, iris))
+    for name, graph in graphs.items():
+        general = write_dump(graph, tmp_path / f"general-{name}", validate=False)
+        for file in ("graph.nt", "graph.ttl", "graph.jsonld"):
+            assert (fast[name] / file).read_bytes() == (general / file).read_bytes(), (name, file)
+
+
+def test_text_shortcuts_escape_as_the_full_rules_do():
+    """clean_text, nt_string and json_text skip their work for printable text: every
+    character (the BMP, and the noncharacters beyond) comes out as the full rules say."""
+    import json
+
+    chars = [chr(c) for c in range(0x10000)] + [chr(p * 0x10000 + c) for p in range(1, 17) for c in (0xFFFD, 0xFFFE)]
+    for char in chars:
+        text = "a" + char + 'b"\\'
+        assert rdf.clean_text(text) == rdf._FORBIDDEN.sub("", rdf._SURROGATE.sub("\ufffd", text)), hex(ord(char))
+        quoted = rdf.nt_string(text)
+        assert quoted == '"' + "".join(rdf._NT_ESCAPES.get(c, c) for c in text) + '"', hex(ord(char))
+        assert rdf.json_text(text, quoted) == json.encoder.encode_basestring(text), hex(ord(char))
+
+
 # ---------------------------------------------------------------- shapes
 
 
