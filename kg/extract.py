@@ -432,13 +432,21 @@ class VocabularyIndex:
         folded = fold_chars(text)
         squeezed, points = squeeze(folded)
         found = []
+        append = found.append
         for last, (length, entries) in self.automaton.iter(squeezed):
             start = last - length + 1
+            if points:
+                original_start = unsqueeze(start, points)
+                original_end = unsqueeze(last, points) + 1
+            else:
+                original_start, original_end = start, last + 1
+            entry = entries[0]
+            if not (entry.latin_start or entry.latin_end or entry.exact_case):  # most: nothing to check
+                append((original_start, original_end, entry))
+                continue
             end = last + 1
             before = squeezed[start - 1] if start else " "
             after = squeezed[end] if end < len(squeezed) else " "
-            original_start = unsqueeze(start, points)
-            original_end = unsqueeze(last, points) + 1
             surface = text[original_start:original_end]
             for entry in entries:
                 if entry.latin_start and LATIN_CHAR.match(before):
@@ -447,7 +455,7 @@ class VocabularyIndex:
                     continue
                 if entry.exact_case and surface not in (entry.label, entry.label + "s"):
                     continue
-                found.append((original_start, original_end, entry))
+                append((original_start, original_end, entry))
                 break
         return [match for match in longest_first(found) if match[2].concept]  # blockers out
 
@@ -1006,10 +1014,13 @@ class Extractor:
                    for i in range(len(words)) for j in range(i + 1, len(words) + 1) if j - i < len(words))
 
     def mentions_of(self, video_id: str, found: Found, about: bool) -> list[Mention]:
-        """One mention per section the concept occurs in (its first occurrence there)."""
+        """One mention per section the concept occurs in (its first occurrence there).
+        Only the first section by name gets a snippet: the mentions share one weight, so
+        that is the one the exports show (see :meth:`Extraction.best_snippets_only`)."""
         weight = 1.0 if about and found.in_kind("title") else round(min(1.0, max(0.1, salience(found) / 3.0)), 3)
         mentions = []
         seen = set()
+        shown = min((hit.part.section for hit in found.hits), default="")
         # keys, section names and written forms recur across lectures: one copy each per
         # batch of results sent between processes, not one per mention
         key = sys.intern(found.key)
@@ -1023,7 +1034,7 @@ class Extractor:
                 kind="about" if about else "mentions",
                 weight=weight,
                 section=sys.intern(hit.part.section),
-                snippet=snippet(hit.part.raw, hit.start, hit.end),
+                snippet=snippet(hit.part.raw, hit.start, hit.end) if hit.part.section == shown else "",
                 surface=sys.intern(hit.part.raw[hit.start:hit.end].strip()),
             ))
         return mentions
