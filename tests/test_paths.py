@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import kg.paths
 from kg.graph import CONCEPT, COURSE, LECTURE, Course

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from kg.cli import app
 from kg.load import open_store

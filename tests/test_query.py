@@ -14,7 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from kg.cli import app
 from kg.graph import CONCEPT, LECTURE, concept_id
