@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from operator import attrgetter
 
 from kg.discover import is_abbreviation, pattern_strengths
 from kg.extract import Extraction, VocabularyIndex, discovered_key
@@ -242,14 +243,19 @@ def dedupe_mentions(mentions: list[Mention]) -> list[Mention]:
     highest weight; sorted."""
     best: dict[tuple[str, str, str], Mention] = {}
     about_pairs = {(m.video_id, m.concept) for m in mentions if m.kind == "about"}
+    held = best.get
     for mention in mentions:
-        if (mention.video_id, mention.concept) in about_pairs and mention.kind != "about":
+        video, concept = mention.video_id, mention.concept
+        if mention.kind != "about" and (video, concept) in about_pairs:
             mention = replace(mention, kind="about")
-        slot = (mention.video_id, mention.concept, mention.section)
-        current = best.get(slot)
+        slot = (video, concept, mention.section)
+        current = held(slot)
         if current is None or (mention.weight, mention.snippet) > (current.weight, current.snippet):
             best[slot] = mention
-    return sorted(best.values(), key=lambda m: (m.video_id, m.concept, m.section, m.snippet))
+    return sorted(best.values(), key=_MENTION_ORDER)
+
+
+_MENTION_ORDER = attrgetter("video_id", "concept", "section", "snippet")
 
 
 def canonicalize(extractions: list[Extraction], vocabulary: Vocabulary) -> tuple[dict[str, Concept], list[Mention]]:

@@ -490,10 +490,16 @@ def plain_excerpt(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:，。；：、") + "…"
 
 
+def excerpt_section(lecture):
+    """The section the page's excerpt of a lecture shows: its first core section with
+    text, or None (then the excerpt is the summary's opening)."""
+    return next((section for section in lecture.sections if section.kind == "core" and section.text.strip()), None)
+
+
 def lecture_excerpt(lecture) -> str:
     """The opening of a lecture's summary: its core section when it has one."""
-    core = next((section.text for section in lecture.sections if section.kind == "core" and section.text.strip()), "")
-    return plain_excerpt(core or lecture.summary, EXCERPT_CHARS)
+    core = excerpt_section(lecture)
+    return plain_excerpt(core.text if core else lecture.summary, EXCERPT_CHARS)
 
 
 def short_title(lecture) -> str:

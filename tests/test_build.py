@@ -243,3 +243,26 @@ def test_hostile_text_reaches_every_output_safely(tmp_path):
     assert any('Evil "quoted" \\ back\\slash > <script>' in title for title in titles)
     html = (out / "graph.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html and "<img src=x onerror" not in html
+
+
+def test_after_extraction_lectures_keep_only_the_section_the_page_shows():
+    from kg.build import keep_exported_sections
+    from kg.html import lecture_excerpt
+    from kg.records import Lecture, Section
+
+    intro = Section("引言", "other", "先說背景。", 3)
+    core = Section("核心主題", "core", "本講介紹 LoRA 的做法。", 5)
+    empty_core = Section("核心主題", "core", "  ", 2)
+    rest = Section("結論", "conclusion", "LoRA 很省記憶體。", 7)
+    with_core = Lecture(1, "LoRA", "a", "x.md", 1, summary="…", sections=(intro, empty_core, core, rest))
+    without = Lecture(2, "Other", "b", "x.md", 9, summary="只有引言。", sections=(intro,))
+    bare = Lecture(3, "Bare", "c", "x.md", 12)
+    lectures = [with_core, without, bare]
+    excerpts = [lecture_excerpt(lecture) for lecture in lectures]
+
+    keep_exported_sections(lectures)
+
+    assert [lecture.sections for lecture in lectures] == [(core,), (), ()]
+    assert lectures[2] is bare  # nothing to drop: the same record
+    assert [lecture_excerpt(lecture) for lecture in lectures] == excerpts
+    assert lectures[0].summary == with_core.summary and lectures[0].title == with_core.title
