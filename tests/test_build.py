@@ -266,3 +266,31 @@ def test_after_extraction_lectures_keep_only_the_section_the_page_shows():
     assert lectures[2] is bare  # nothing to drop: the same record
     assert [lecture_excerpt(lecture) for lecture in lectures] == excerpts
     assert lectures[0].summary == with_core.summary and lectures[0].title == with_core.title
+
+
+def test_the_vocabulary_is_kept_parsed_between_builds_and_parsed_again_when_a_file_changes(tmp_path, monkeypatch):
+    from kg.vocabulary import cached_vocabulary, load_vocabulary
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "vocab"
+    folder.mkdir()
+    concept = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/lecture-kg/concept/lora> a skos:Concept ; skos:prefLabel "{label}"@en .
+"""
+    (folder / "v.ttl").write_text(concept.format(label="LoRA"), encoding="utf-8")
+    first = cached_vocabulary(folder)
+    assert first == load_vocabulary(folder)
+    assert len(list((tmp_path / "cache").glob("vocabulary-*.pickle"))) == 1
+    import kg.vocabulary
+
+    def parse_again(folder):
+        raise AssertionError("parsed again although the files did not change")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kg.vocabulary, "load_vocabulary", parse_again)
+        assert cached_vocabulary(folder) == first  # read back from the pickle
+
+    (folder / "v.ttl").write_text(concept.format(label="Low-Rank Adaptation"), encoding="utf-8")
+    changed = cached_vocabulary(folder)
+    assert changed["lora"].label("en") == "Low-Rank Adaptation"
+    assert changed.fingerprint != first.fingerprint
