@@ -87,7 +87,7 @@ import difflib
 import heapq
 import itertools
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -156,8 +156,8 @@ class _TeacherGroup:
     """Teachers of a concept whose links are equally strong, in ranked order."""
 
     works: list[str]
-    by_course: dict[str | None, list[str]]  # course -> its works, in ranked order
     members: frozenset[str]
+    by_course: dict[str | None, list[str]] | None = None  # course -> its works, in ranked order (made when needed)
 
 
 class PathIndex:
@@ -181,6 +181,7 @@ class PathIndex:
         self._memo: dict = {}
         self._works: dict[str, _Work] = {}
         self._originals: dict[str, str] = {}  # lecture -> the original it translates (once all links are read)
+        self._translated: set[str] | None = None  # lectures other lectures translate (once all links are read)
         self._teachers: dict[str, dict[str, float]] = {}
         self._mentioners: dict[str, dict[str, float]] = {}
         # concept -> (the heaviest weight of its mentions, the lectures that mention it that heavily)
@@ -188,7 +189,7 @@ class PathIndex:
         self._all_links_read = False
         self._distinct_orders = False  # no two lectures share an order_key (known once all links are read)
         self._ranks: dict[str, int] | None = None  # lecture -> its place in teaching order, when distinct
-        self._teacher_keys: dict[str, tuple[int, int, int]] = {}  # work -> (part, taught count, rank), see ranked_teachers()
+        self._teacher_places: dict[str, int] | None = None  # see _teacher_place()
         self._taught: dict[str, dict[str, float]] = {}
         self._orders: dict[str, tuple[int, int, int]] = {}
         self._courses: dict[str, str | None] = {}
@@ -288,16 +289,22 @@ class PathIndex:
         memo = self._works
         found = memo.get(lecture)
         if found is None:
-            original = lecture
-            for target, keys in self._succ[lecture].items():
-                if "translation_of" in keys:
-                    original = target
-                    break
-            variants = {self.record(original).language: original}
-            for source, keys in self._pred[original].items():
-                if "translation_of" in keys:
-                    variants.setdefault(self.record(source).language, source)
-            found = memo[lecture] = _Work(original, tuple(sorted(variants.items())))
+            if self._translated is not None and lecture not in self._originals and lecture not in self._translated:
+                # known from the links read at once: a lecture that translates none and
+                # that none translates (most), without reading its links again
+                found = _Work(lecture, ((self.record(lecture).language, lecture),))
+            else:
+                original = lecture
+                for target, keys in self._succ[lecture].items():
+                    if "translation_of" in keys:
+                        original = target
+                        break
+                variants = {self.record(original).language: original}
+                for source, keys in self._pred[original].items():
+                    if "translation_of" in keys:
+                        variants.setdefault(self.record(source).language, source)
+                found = _Work(original, tuple(sorted(variants.items())))
+            memo[lecture] = found
         return found
 
     def teachers(self, concept: str) -> dict[str, float]:
@@ -350,15 +357,20 @@ class PathIndex:
         placed: list[tuple[str, str, int, int]] = []  # (lecture, course, position, catalog number)
         anchors: dict[str, int] = {}  # course -> the first catalog number of its lectures
         series_members: dict[str, list[tuple[int, str]]] = {}
-        nodes, courses, previous = self._node, self._courses, self._previous
+        nodes, courses, previous, originals = self._node, self._courses, self._previous, self._originals
+        part_numbers, series_parts, orders = self._part_numbers, self._series_parts, self._orders
+        mention_relations, teach_relations = MENTION_RELATIONS, TEACH_RELATIONS
+        # (below, "a if a > b else b" is max(b, a) without the call: this runs for each of
+        # millions of links)
         for lecture, neighbours in self._succ.items():
             record = nodes[lecture].get("record")
             number = getattr(record, "number", None)  # a lecture's catalog number
-            series, part = getattr(record, "series", None), getattr(record, "part", None)
+            part = getattr(record, "part", None)
             if part:
-                self._part_numbers[lecture] = part
+                part_numbers[lecture] = part
+                series = getattr(record, "series", None)
                 if series:
-                    self._series_parts[lecture] = (series, part)
+                    series_parts[lecture] = (series, part)
                     if isinstance(record, Lecture):
                         series_members.setdefault(series, []).append((part, lecture))
             original = lecture  # of its work: the first lecture it translates (see work())
@@ -366,19 +378,22 @@ class PathIndex:
             course, position = None, 0
             for node, keys in neighbours.items():
                 for key, data in keys.items():
-                    if key in MENTION_RELATIONS:
-                        weight = max(0.0, float(data.get("weight", 1.0)))  # as mentioners() has it
+                    if key in mention_relations:
+                        weight = float(data.get("weight", 1.0))
+                        if not weight > 0.0:  # max(0.0, weight), as mentioners() has it
+                            weight = 0.0
                         found = heaviest.get(node)
                         if found is None or weight > found[0]:
                             heaviest[node] = (weight, [lecture])
                         elif weight == found[0]:
                             found[1].append(lecture)
-                    elif key in TEACH_RELATIONS:
-                        taught[node] = max(taught.get(node, 0.0), float(data.get("weight", 1.0)))
+                    elif key in teach_relations:
+                        weight, known = float(data.get("weight", 1.0)), taught.get(node, 0.0)
+                        taught[node] = weight if weight > known else known
                     elif key == "translation_of":
                         translated.add(node)
-                        if lecture not in self._originals:
-                            original = self._originals[lecture] = node
+                        if lecture not in originals:
+                            original = originals[lecture] = node
                     elif key == "next_part":
                         previous[node] = None if node in previous else lecture
                     elif key == "part_of":
@@ -390,11 +405,12 @@ class PathIndex:
                 linked = teachers.get(node)
                 if linked is None:
                     linked = teachers[node] = {}
-                linked[original] = max(linked.get(original, 0.0), weight)
+                known = linked.get(original, 0.0)
+                linked[original] = weight if weight > known else known
             courses.setdefault(lecture, course)  # every node's, as course() would find it
             if number is not None:
                 if course is None:
-                    self._orders.setdefault(lecture, (number, 0, number))
+                    orders.setdefault(lecture, (number, 0, number))
                 else:
                     placed.append((lecture, course, position, number))
                 if original == lecture:
@@ -406,7 +422,6 @@ class PathIndex:
             if lecture not in translated:
                 self._taught.setdefault(lecture, taught)
         # what order_key() would find
-        orders = self._orders
         for lecture, course, position, number in placed:
             orders.setdefault(lecture, (anchors[course], position, number))
         self._distinct_orders = len(set(orders.values())) == len(orders)
@@ -414,6 +429,7 @@ class PathIndex:
             self._ranks = {lecture: rank for rank, lecture in enumerate(sorted(orders, key=orders.__getitem__))}
         if self._series is None:
             self._series = {key: sorted(members) for key, members in series_members.items()}
+        self._translated = translated
         self._all_links_read = True
         # every lecture's descriptor: at once for those no next_part link leads to (most)
         no_parts = ((), None, None)
@@ -449,7 +465,9 @@ class PathIndex:
         weight."""
         if self._all_links_read:
             _, lectures = self._heaviest_mentions.get(concept, (0.0, []))
-            works = list(dict.fromkeys(map(self.original, lectures)))  # every work of the heaviest weight
+            if not self._originals.keys().isdisjoint(lectures):  # some are translations
+                lectures = map(self.original, lectures)
+            works = list(dict.fromkeys(lectures))  # every work of the heaviest weight
             if len(works) >= count or not works:
                 return self.sorted_links(concept, MENTION_RELATIONS, works, self.teaching_order())[:count]
         mentions = self.mentioners(concept)
@@ -637,23 +655,39 @@ class PathIndex:
         introduces), then the most focused (fewest taught concepts: a lecture on an
         unrelated topic that names the concept in its title is a poor introduction),
         then teaching order."""
-        def compute(node: str) -> list[str]:
+        return self._ranking(concept)[0]
+
+    def _ranking(self, concept: str) -> tuple[list[str], dict[str, float]]:
+        """(:meth:`ranked_teachers`, work -> minus its link's weight rounded to 0.1: the
+        strength the ranking is by first)."""
+        def compute(node: str) -> tuple[list[str], dict[str, float]]:
             teachers = self.teachers(node)
-            strength = {work: -round(weight, 1) for work, weight in teachers.items()}
+            # a big catalog's concept has thousands of teachers but few distinct weights
+            minus_rounded = {weight: -round(weight, 1) for weight in set(teachers.values())}
+            strength = dict(zip(teachers, map(minus_rounded.__getitem__, teachers.values())))
             if self._ranks is None:
                 part, taught_count, order = self.part, self.taught_count, self.teaching_order()
                 return self.sorted_links(node, TEACH_RELATIONS, teachers, lambda work: (
-                    strength[work], part(work), taught_count(work), order(work)))
-            # the same order by two stable sorts: by (part, taught count, rank in teaching
-            # order), kept for each work, then by strength
-            keys = self._teacher_keys
-            for work in teachers.keys() - keys.keys():
-                keys[work] = (self.part(work), self.taught_count(work), self._ranks[work])
-            ranked = sorted(teachers, key=keys.__getitem__)
+                    strength[work], part(work), taught_count(work), order(work))), strength
+            # the same order by two stable sorts: by place in the order all teaching works
+            # share (plain ints, quick to sort), then by strength
+            ranked = sorted(teachers, key=self._teacher_place().__getitem__)
             ranked.sort(key=strength.__getitem__)
-            return ranked
+            return ranked, strength
 
         return self._cached("ranked", concept, compute)
+
+    def _teacher_place(self) -> dict[str, int]:
+        """work -> its place among all works that teach something, by (part, taught
+        count, rank in teaching order): what :meth:`ranked_teachers` sorts by after the
+        strength, the same for every concept, so worked out once for all. Only once all
+        links are read with distinct ranks: then every teacher is known."""
+        if self._teacher_places is None:
+            ordered = sorted(set().union(*self._teachers.values()), key=self._ranks.__getitem__)
+            ordered.sort(key=self.taught_count)  # stable sorts: by part, then taught count, then rank
+            ordered.sort(key=self.part)
+            self._teacher_places = dict(zip(ordered, range(len(ordered))))
+        return self._teacher_places
 
     def taught_count(self, work: str) -> int:
         """``len(self.taught_by(work))``, without keeping a dict per work: ranking the
@@ -678,16 +712,12 @@ class PathIndex:
         strongest first, and each teacher's place in the ranking: what choosing a
         prerequisite's lecture reads, gathered once."""
         def compute(node: str) -> tuple[list[_TeacherGroup], dict[str, int]]:
-            strength = self.teachers(node)
-            ranked = self.ranked_teachers(node)
+            ranked, strength = self._ranking(node)
             groups: list[_TeacherGroup] = []
-            for _, works in itertools.groupby(ranked, key=lambda work: round(strength[work], 1)):
+            for _, works in itertools.groupby(ranked, key=strength.__getitem__):
                 works = list(works)
-                by_course: dict[str | None, list[str]] = defaultdict(list)
-                for work, course in zip(works, self.courses_of_each(works)):
-                    by_course[course].append(work)
-                groups.append(_TeacherGroup(works, by_course, frozenset(works)))
-            return groups, {work: rank for rank, work in enumerate(ranked)}
+                groups.append(_TeacherGroup(works, frozenset(works)))
+            return groups, dict(zip(ranked, range(len(ranked))))
 
         return self._cached("groups", concept, compute)
 
@@ -902,8 +932,8 @@ class _TargetContext:
         equals in the target's series, then in its course, then
         :meth:`PathIndex.ranked_teachers` order -- and the first that is neither a
         target lecture nor a later part of one. Found group by group of equal
-        strength with set operations, so that a concept thousands of lectures teach
-        costs little more than one a few teach."""
+        strength, reading a group only as far as the answer, so that a concept
+        thousands of lectures teach costs little more than one a few teach."""
         groups, rank = self.index.teacher_groups(concept)
         for group in groups:
             for works in self._by_kind(group, rank):
@@ -921,10 +951,19 @@ class _TargetContext:
         those in the target's series and course, in its series only, in its course
         only, then the others."""
         in_parts = self.parts.intersection(group.members)
-        in_course = {work for course in self.courses.intersection(group.by_course) for work in group.by_course[course]}
-        for kind in (in_parts & in_course, in_parts - in_course, in_course - in_parts):
-            yield sorted(kind, key=rank.__getitem__)
-        yield (work for work in group.works if work not in in_parts and work not in in_course)
+        course, courses = self.index.course, self.courses
+        parts_in_course = {work for work in in_parts if course(work) in courses}
+        yield sorted(parts_in_course, key=rank.__getitem__)
+        yield sorted(in_parts - parts_in_course, key=rank.__getitem__)
+        # the rest lazily, in ranked order: a group can have thousands of works, and the
+        # first acceptable one is usually among the first
+        if group.by_course is None:
+            group.by_course = {}
+            for work, its_course in zip(group.works, self.index.courses_of_each(group.works)):
+                group.by_course.setdefault(its_course, []).append(work)
+        in_course = [group.by_course[course] for course in courses.intersection(group.by_course)]
+        yield (work for work in heapq.merge(*in_course, key=rank.__getitem__) if work not in in_parts)
+        yield (work for work in group.works if work not in in_parts and course(work) not in courses)
 
     def _acceptable(self, work: str) -> bool:
         """Neither a lecture of the target nor a later part of one: that would put the
@@ -969,6 +1008,9 @@ class _Plan:
         else:
             strongest = index.strongest_mentioners(target, MENTION_FALLBACK)
             self.target_works = sorted(strongest, key=index.teaching_order())
+        # the target's works for membership tests: its teachers' dict rather than a new
+        # set of what can be thousands of works
+        self.own = own or self.target_works
         for concept in self.ordered:
             if concept not in self.taught_on_path:  # else already taught on the way
                 teacher = self.context().teacher(concept)
@@ -1067,8 +1109,9 @@ class _Plan:
         return [work for work in self.path[:self.prefix] if work in keep] + own
 
     def credited(self) -> dict[str, list[str]]:
-        """work -> the concepts it is credited with (rule 5), for every work on the
-        path; the target's lectures are placed as far as the credits need."""
+        """work -> the prerequisites it is credited with (rule 5); the target's
+        lectures are placed as far as the credits need. (:meth:`steps` credits each
+        of the target's lectures with the target too.)"""
         index, first = self.index, self.first_teacher
         for concept in self.ordered:
             if concept not in first and index.teachers(concept):
@@ -1079,31 +1122,39 @@ class _Plan:
             work = first.get(concept)
             if work is not None:
                 credited.setdefault(work, []).append(concept)
-        for work in self.target_works:
-            credited.setdefault(work, []).append(self.target)
         return credited
 
     def steps(self, works: list[str], langs: Iterable[str | None]) -> dict[str | None, list[PathStep]]:
         """The steps of the given works in each language."""
-        index = self.index
+        index, target = self.index, self.target
         credited = self.credited()
         elsewhere = {concept for concepts in credited.values() for concept in concepts}
+        if self.target_works:
+            elsewhere.add(target)
         contributions = []
         for work in works:
             concepts = credited.get(work)
+            if work in self.own:  # credited with the target too, after its prerequisites
+                concepts = (concepts or []) + [target]
             if not concepts:  # on the path as an earlier part: what it teaches, new first
                 taught = index.taught_by(work)
                 ranked = sorted(taught, key=lambda c: (c in elsewhere, -taught[c], c))
                 concepts = [c for c in ranked if c not in elsewhere][:3] or ranked[:1]
             contributions.append(tuple(dict.fromkeys(concepts)))
         result: dict[str | None, list[PathStep]] = {}
+        # languages that show the same version of a work share its step
+        made: dict[tuple[str, tuple[str, ...]], PathStep] = {}
         for lang in langs:
             steps = []
             for work, concepts in zip(works, contributions):
                 lecture = index.version(work, lang)
-                record = index.record(lecture)
-                steps.append(PathStep(lecture=lecture, number=record.number, title=record.title, url=record.url,
-                                      language=record.language, concepts=concepts))
+                step = made.get((lecture, concepts))
+                if step is None:
+                    record = index.record(lecture)
+                    step = made[lecture, concepts] = PathStep(
+                        lecture=lecture, number=record.number, title=record.title, url=record.url,
+                        language=record.language, concepts=concepts)
+                steps.append(step)
             result[lang] = steps
         return result
 

@@ -315,6 +315,23 @@ def test_closure_stops_at_weak_chains():
     assert closure["C:b"] == (1.0, 1)
 
 
+def test_prerequisite_lecture_is_the_best_ranked_in_any_of_the_target_courses():
+    # "base" is taught equally well in three courses; the target is taught in two of
+    # them: its prerequisite's lecture is the first in teaching order of those two
+    # courses' lectures, not the catalog's first (course c3); the same planned alone
+    # or with every other path
+    concepts = {c.key: c for c in [concept("base", "Base"), concept("top", "Top", requires=("base",))]}
+    courses = {1: "c3", 2: "c3", 10: "c1", 11: "c1", 20: "c2", 21: "c2", 30: "c4", 31: "c4"}
+    lectures = [lecture(n, f"Lecture {n}", course_id=c, course_name=c, course_position=n % 10 + 1)
+                for n, c in courses.items()]
+    links = [link(n, "base") for n in (1, 11, 21, 31)] + [link(n, "top") for n in (20, 10)] + [link(2, "top", "mentions")]
+    graph = relate(lectures, concepts, links, None)
+    assert numbers(study_path(graph, "C:top")) == [11, 10, 20]
+    by_lang, shortened = bounded_study_paths(relate(lectures, concepts, links, None), ["C:top"], 10)["C:top"]
+    assert not shortened
+    assert [numbers(by_lang[lang]) for lang in (None, "zh", "en")] == [[11, 10, 20]] * 3
+
+
 # --- the `kg path` command ------------------------------------------------------------------
 
 @pytest.fixture()
