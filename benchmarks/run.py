@@ -69,10 +69,14 @@ def isolated(command: list[str], env: dict | None = None) -> tuple[float, float,
         total = 0
         sampled = time.perf_counter()
         try:
-            for member in [root, *root.children(recursive=True)]:
-                total += member.memory_full_info().pss
+            members = [root, *root.children(recursive=True)]
         except psutil.Error:
-            pass  # a worker ended between listing and reading it
+            members = []  # the build ended meanwhile
+        for member in members:
+            try:
+                total += member.memory_full_info().pss
+            except psutil.Error:
+                pass  # a worker ended between listing and reading it: the others still count
         peak = max(peak, total)
         time.sleep(max(0.1, (time.perf_counter() - sampled) / SAMPLING_SHARE))
     seconds = time.perf_counter() - start
