@@ -123,6 +123,32 @@ def prune_cache(pattern: str, keep: Path) -> None:
             pass
 
 
+def cached_pickle(stem: str, stamp: str, kind: type, make: Callable[[], object]):
+    """``make()``, kept in the cache folder as ``<stem>-<stamp>.pickle``: read back when
+    the file holds a ``kind``, else made and written (atomically: a concurrent build
+    reads a whole file or none), older files of the same stem pruned."""
+    import pickle
+
+    path = cache_dir() / f"{stem}-{stamp}.pickle"
+    try:
+        with path.open("rb") as handle:
+            found = pickle.load(handle)
+        if isinstance(found, kind):
+            return found
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass  # none yet, or unreadable: make it again
+    found = make()
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+        prune_cache(f"{stem}-*.pickle", path)
+    except OSError:
+        pass  # a read-only cache folder only costs time
+    return found
+
+
 def jieba_dictionary(words: Iterable[str], size: int = JIEBA_WORDS) -> Path:
     """A jieba dictionary file: jieba's own cut to its ``size`` most frequent words, plus
     ``words`` (the vocabulary's, so they are never cut apart), written once per word set.

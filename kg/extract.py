@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import os
-import pickle
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -375,24 +373,7 @@ class VocabularyIndex:
 
     @classmethod
     def _load_or_build(cls, vocabulary: Vocabulary, stamp: str) -> "VocabularyIndex":
-        path = discover.cache_dir() / f"vocabulary-index-{stamp}.pickle"
-        try:
-            with path.open("rb") as handle:
-                index = pickle.load(handle)
-            if isinstance(index, cls):
-                return index
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            pass
-        index = cls(vocabulary)
-        try:
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            with partial.open("wb") as handle:
-                pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, path)  # atomic: a concurrent build reads a whole file or none
-            discover.prune_cache("vocabulary-index-*.pickle", path)
-        except OSError:
-            pass  # a read-only cache folder only costs time
-        return index
+        return discover.cached_pickle("vocabulary-index", stamp, cls, lambda: cls(vocabulary))
 
     def near(self, word: str) -> set[str]:
         """Vocabulary keys with a one-word label one letter away from ``word`` (a letter

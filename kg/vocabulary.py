@@ -6,7 +6,6 @@ Loaded with pyoxigraph's parser (fast) into :class:`~kg.records.Concept` records
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -127,28 +126,9 @@ def cached_vocabulary(folder: Path | None = None) -> Vocabulary:
     :func:`kg.discover.cache_dir`) under a hash of the files and of the code that reads
     them: unpickling takes a tenth of the time of parsing the Turtle, which every
     build, small or large, waits for."""
-    import pickle
-
-    from kg.discover import cache_dir, prune_cache
+    from kg.discover import cached_pickle
 
     digest = hashlib.sha256()
     for path in (Path(__file__), Path(__file__).with_name("records.py"), *vocabulary_files(folder)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    path = cache_dir() / f"vocabulary-{digest.hexdigest()[:16]}.pickle"
-    try:
-        with path.open("rb") as handle:
-            vocabulary = pickle.load(handle)
-        if isinstance(vocabulary, Vocabulary):
-            return vocabulary
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # none yet, or unreadable: parse the files
-    vocabulary = load_vocabulary(folder)
-    try:
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(vocabulary, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)  # atomic: a concurrent build reads a whole file or none
-        prune_cache("vocabulary-*.pickle", path)
-    except OSError:
-        pass  # a read-only cache folder only costs time
-    return vocabulary
+    return cached_pickle("vocabulary-parsed", digest.hexdigest()[:16], Vocabulary, lambda: load_vocabulary(folder))
