@@ -32,7 +32,7 @@ import bisect
 import hashlib
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from functools import cache
 from typing import Callable, Iterator, NamedTuple
@@ -114,24 +114,6 @@ class Extraction:
     mentions: tuple[Mention, ...]
     discovered: tuple[Concept, ...]
     evidence: tuple[tuple[str, float], ...] = ()
-
-    def best_snippets_only(self) -> "Extraction":
-        """The same extraction with the snippet kept only on each concept's strongest
-        mention (by weight, then section, then snippet: the order the graph model ranks
-        evidence in, :func:`kg.graph.base_graph`). The exports show that one snippet
-        alone, and the others would be most of the memory a big catalog's extraction
-        results take."""
-        best: dict[str, tuple[tuple[float, str, str], Mention]] = {}
-        for mention in self.mentions:
-            rank = (-mention.weight, mention.section, mention.snippet)
-            held = best.get(mention.concept)
-            if held is None or rank < held[0]:
-                best[mention.concept] = (rank, mention)
-        if len(best) == len(self.mentions):
-            return self
-        keep = {id(mention) for _, mention in best.values()}
-        mentions = tuple(m if id(m) in keep or not m.snippet else replace(m, snippet="") for m in self.mentions)
-        return replace(self, mentions=mentions)
 
     def to_json(self) -> dict:
         return {
@@ -996,8 +978,10 @@ class Extractor:
 
     def mentions_of(self, video_id: str, found: Found, about: bool) -> list[Mention]:
         """One mention per section the concept occurs in (its first occurrence there).
-        Only the first section by name gets a snippet: the mentions share one weight, so
-        that is the one the exports show (see :meth:`Extraction.best_snippets_only`)."""
+        Only the first section by name gets a snippet: the mentions share one weight, and
+        the graph ranks a link's evidence by weight, then section
+        (:func:`kg.graph.base_graph`), so that is the one snippet the exports show. The
+        others would be most of the memory a big catalog's extraction results take."""
         weight = 1.0 if about and found.in_kind("title") else round(min(1.0, max(0.1, salience(found) / 3.0)), 3)
         mentions = []
         seen = set()

@@ -132,7 +132,7 @@ def _extract_chunk(lectures: list[Lecture]) -> tuple[list["Extraction"], list[tu
         _init_worker()
     phrases = _worker_extractor.tools.phrases
     known = len(phrases)
-    extractions = [_worker_extractor(lecture).best_snippets_only() for lecture in lectures]
+    extractions = [_worker_extractor(lecture) for lecture in lectures]
     return extractions, list(islice(reversed(phrases.items()), len(phrases) - known))
 
 
@@ -169,7 +169,7 @@ def _run_local(todo: list[Lecture], vocabulary: "Vocabulary", jobs: int, phrases
         extractor = make_extractor(vocabulary, phrases)
         results = []
         for index, lecture in enumerate(todo, start=1):
-            results.append(extractor(lecture).best_snippets_only())
+            results.append(extractor(lecture))
             if progress and index % CHUNK == 0:
                 progress("extract", index, len(todo))
         return results

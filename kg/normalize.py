@@ -27,12 +27,11 @@ LATIN_WORD = re.compile(r"[a-z0-9]")
 
 NOT_SLUG = re.compile(r"[^0-9a-z]+")
 NOT_WORD = re.compile(r"[^a-z0-9]+")
-# the folding table, grown as new characters are seen: ord(char) -> folded char
-_TABLE: dict[int, str] = {}
-_SEEN: set[str] = set()
-# the same table as str.translate reads it fastest: a list indexed by code point (3x
-# faster than the dict, which costs a hash per character), holding the code point
-# itself where the character stays; characters past its end stay too
+_SEEN: set[str] = set()  # characters whose folded form is known
+# the folding table, grown as new characters are seen, as str.translate reads it fastest:
+# a list indexed by code point (3x faster than a dict, which costs a hash per character),
+# holding the folded character, or the code point itself where the character stays;
+# characters past its end stay too
 _TRANSLATION: list[int | str] = []
 
 
@@ -69,7 +68,6 @@ def _learn(chars: set[str]) -> None:
         folded = _fold_char(char, simplified)
         if folded != char:
             point = ord(char)
-            _TABLE[point] = folded
             if point >= len(_TRANSLATION):
                 _TRANSLATION.extend(range(len(_TRANSLATION), point + 1))
             _TRANSLATION[point] = folded
